@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SCHEMA_HEAD = "0001"
+"""The newest migration; a test checks it against the migrations directory. Bump it with each migration."""
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -62,14 +64,13 @@ def head_revision() -> str:
 
 async def current_revision(engine: AsyncEngine) -> str | None:
     """The migration the database is at, or None for an empty database."""
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     async with engine.connect() as conn:
-        try:
-            result = await conn.execute(text("SELECT version_num FROM alembic_version"))
-        except Exception:  # no table yet: a new database
+        has_table = await conn.run_sync(lambda c: inspect(c).has_table("alembic_version"))
+        if not has_table:
             return None
-        row = result.first()
+        row = (await conn.execute(text("SELECT version_num FROM alembic_version"))).first()
         return row[0] if row else None
 
 
@@ -83,3 +84,9 @@ async def migrate(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(upgrade)
     log.info("database schema is at %s", head_revision())
+
+
+async def ensure_schema(engine: AsyncEngine) -> None:
+    """Migrate unless the database is already at SCHEMA_HEAD (a cheap check, so start-up stays fast)."""
+    if await current_revision(engine) != SCHEMA_HEAD:
+        await migrate(engine)

@@ -1,0 +1,58 @@
+"""The composition root of the core: settings in, a ready Core (database, repositories, knowledge) out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.guild_config import GuildConfig
+from bot.knowledge.seeding import seed_knowledge
+from bot.knowledge.service import KnowledgeService
+from bot.storage.database import create_engine, create_sessionmaker, ensure_schema
+from bot.storage.guild_repo import FeedbackRepository, GuildSettingsRepository, UnansweredRepository
+from bot.storage.knowledge_repo import KnowledgeRepository
+from bot.storage.meta_repo import MetaRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Core:
+    """Everything the CLI and the Discord cogs call into; built once per process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    knowledge: KnowledgeService
+    guild_settings: GuildConfig
+    feedback: FeedbackRepository
+    unanswered: UnansweredRepository
+    meta: MetaRepository
+
+
+@asynccontextmanager
+async def open_core(settings: Settings, *, seed: bool = True) -> AsyncIterator[Core]:
+    """Open the database, upgrade it to the newest schema, seed the curated entries; close on exit."""
+    engine = create_engine(settings.database_url)
+    try:
+        await ensure_schema(engine)
+        sessions = create_sessionmaker(engine)
+        repo = KnowledgeRepository(sessions)
+        if seed:
+            await seed_knowledge(repo, settings.knowledge_dir)
+        unanswered = UnansweredRepository(sessions)
+        yield Core(
+            settings=settings,
+            engine=engine,
+            knowledge=KnowledgeService(repo, unanswered),
+            guild_settings=GuildConfig(GuildSettingsRepository(sessions)),
+            feedback=FeedbackRepository(sessions),
+            unanswered=unanswered,
+            meta=MetaRepository(sessions),
+        )
+    finally:
+        await engine.dispose()

@@ -1,0 +1,153 @@
+"""Text clean-up shared by indexing and search: one canonical form for matching.
+
+The matching form is lower-case, NFKC (so full-width letters and digits become ASCII), free of zero-width and
+control characters, Discord mentions, markdown and URLs, with emoji and RedNote emoji codes (``[笑哭R]``)
+removed and counted, tone marks stripped from Latin letters (typed pinyin) and Traditional Chinese folded to
+Simplified with OpenCC. Nothing here raises on odd input and every step is linear in the input length.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+
+MAX_RAW_CHARS = 4_000
+"""Input beyond this is cut before any work is done: a question is never longer, so time stays bounded."""
+
+MAX_MATCH_CHARS = 500
+"""The normalised text is cut to this many characters before it is scored."""
+
+# Discord syntax. Custom emoji count as emoji; a slash-command mention keeps the command's name.
+_CUSTOM_EMOJI = re.compile(r"<a?:[A-Za-z0-9_~]{1,64}:\d{1,25}>")
+_COMMAND_MENTION = re.compile(r"</([\w -]{1,64}):\d{1,25}>")
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d{1,25}>|<t:-?\d{1,20}(?::[tTdDfFR])?>|@(?:everyone|here)\b")
+_URL = re.compile(r"\b(?:https?://|www\.)([^\s/<>()]{1,253})[^\s<>()]*", re.IGNORECASE)
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,200})\]\((?:[^()\s]{0,500})\)")
+# Code fences, emphasis, strike-through, spoilers, headings, quotes and list bullets.
+_MD_MARKS = re.compile(
+    r"```[A-Za-z0-9_+-]{0,20}\n?|`+|\*{1,3}|_{2,3}|~~|\|\||^\s{0,3}(?:#{1,3}|-#|>{1,3}|[-*+])\s", re.M
+)
+# RedNote's own emoji are typed as a short name in brackets ending in R: [笑哭R], [派对R], [哭惹R].
+_REDNOTE_EMOJI = re.compile(r"\[[^\[\]\s]{1,10}R\]")
+_SPACES = re.compile(r"\s+")
+
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+
+
+_EMOJI = re.compile(
+    "(?:[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\u3030\u303d\u3297\u3299"
+    "\u2122\u2139\u00a9\u00ae][\U0001f3fb-\U0001f3ff\ufe0f\U000e0020-\U000e007f]*)|[\ufe0f\U000e0020-\U000e007f]+"
+)
+_ASCII_CONTROLS = re.compile("[\x00-\x1f\x7f]")
+_DIACRITIC = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
+# Everything but ASCII, CJK ideographs, CJK and full-width punctuation, and Latin with diacritics.
+_RARE = re.compile(
+    "[^\x00-\x7f\u00c0-\u024f\u1e00-\u1eff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+)
+# A combining mark left after a Latin letter once NFKC has composed what it can (a typed tone mark).
+_STRAY_MARK = re.compile("(?<=[a-z])[\u0300-\u036f]+")
+
+
+def _rare_char(match: re.Match[str]) -> str:
+    """Controls, format characters, private use, symbols and line separators become spaces."""
+    ch = match.group()
+    cat = unicodedata.category(ch)
+    return " " if cat[0] == "C" or cat in ("So", "Zl", "Zp") else ch
+
+
+def _base_letter(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _STRIP_MARKS.get(ord(ch), ch)
+
+
+def _strip_mark_table() -> dict[int, str]:
+    """Latin letters with diacritics -> their base letter (pinyin tones: ǎ -> a, ü -> u)."""
+    table: dict[int, str] = {}
+    for cp in [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)]:
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base != chr(cp) and base.isascii():
+            table[cp] = base
+    table[ord("ß")] = "ss"
+    return table
+
+
+_STRIP_MARKS = _strip_mark_table()
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """A text in matching form, and how many emoji were taken out of it."""
+
+    text: str
+    emoji: int
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional (incl. Taiwan phrasing: 影片, 軟體) -> Simplified Chinese, for matching."""
+    try:
+        return _converter("tw2sp").convert(text)
+    except Exception:  # OpenCC errors must never reach a user
+        return text
+
+
+def to_traditional(text: str) -> str:
+    """Simplified -> Traditional Chinese with Taiwan phrasing (OpenCC s2twp), for zh-Hant replies."""
+    if not text:
+        return ""
+    try:
+        return _converter("s2twp").convert(text)
+    except Exception:
+        return text
+
+
+def strip_discord(text: str) -> str:
+    """Remove Discord mentions, markdown marks and URLs (keeping a link's text and a URL's host)."""
+    text = _COMMAND_MENTION.sub(r" \1 ", text)
+    text = _MENTION.sub(" ", text)
+    text = _MD_LINK.sub(r" \1 ", text)
+    text = _URL.sub(lambda m: " " + m.group(1).replace(".", " ") + " ", text)
+    return _MD_MARKS.sub(" ", text)
+
+
+def clean(text: object, *, simplify: bool = True, limit: int | None = MAX_RAW_CHARS) -> Cleaned:
+    """Any input -> matching form (see module doc). Never raises; bounded by MAX_RAW_CHARS.
+
+    `simplify=False` keeps Traditional characters (language detection needs to see them); `limit=None`
+    cleans curated text of any length.
+    """
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    if limit is not None:
+        text = text[:limit]
+    # Surrogates (from broken decoders) cannot be encoded or converted: drop them first.
+    text = text.encode("utf-8", "ignore").decode("utf-8")
+    emoji = len(_CUSTOM_EMOJI.findall(text))
+    text = _CUSTOM_EMOJI.sub(" ", text)
+    text = strip_discord(text)
+    emoji += len(_REDNOTE_EMOJI.findall(text))
+    text = _REDNOTE_EMOJI.sub(" ", text)
+    text = _ZERO_WIDTH.sub("", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text, found = _EMOJI.subn(" ", text.casefold())
+    emoji += found
+    # Only characters outside the common scripts need a look at their Unicode category.
+    text = _RARE.sub(_rare_char, _ASCII_CONTROLS.sub(" ", text))
+    text = _DIACRITIC.sub(_base_letter, _STRAY_MARK.sub("", text))
+    if simplify:
+        text = to_simplified(text)
+    return Cleaned(_SPACES.sub(" ", text).strip(), emoji)
+
+
+def normalize(text: object) -> str:
+    """The matching form of `text`, cut to MAX_MATCH_CHARS."""
+    return clean(text).text[:MAX_MATCH_CHARS]

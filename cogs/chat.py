@@ -1,0 +1,89 @@
+"""Answers in chat: in channels an admin enabled, and wherever the bot is mentioned or replied to."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.chat_policy import Cooldowns, looks_like_question
+from bot.messages import lang_for_locale, t
+from cogs.ui.items import answer_parts
+from cogs.ui.render import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.app import Core
+
+log = logging.getLogger(__name__)
+MAX_QUESTION = 1000
+
+
+class ChatCog(commands.Cog):
+    """Replies (without pinging) to questions it can answer confidently; never to bots or itself."""
+
+    def __init__(self, bot: commands.Bot, core: Core, cooldowns: Cooldowns | None = None) -> None:
+        self.bot = bot
+        self.core = core
+        self.cooldowns = cooldowns or Cooldowns()
+
+    def _addressed(self, message: discord.Message) -> tuple[bool, str]:
+        """Whether the message mentions or replies to the bot, and its text without the bot's mention."""
+        me = self.bot.user
+        if me is None:
+            return False, message.content
+        mentioned = any(user.id == me.id for user in message.mentions)
+        reference = message.reference.resolved if message.reference else None
+        replied = isinstance(reference, discord.Message) and reference.author.id == me.id
+        text = re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        return mentioned or replied, text
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None or message.webhook_id is not None:
+            return
+        addressed, text = self._addressed(message)
+        settings = await self.core.guild_settings.get(message.guild.id)
+        channel = message.channel
+        parent_id = getattr(channel, "parent_id", None)
+        enabled = channel.id in settings.chat_channel_ids or (parent_id in settings.chat_channel_ids)
+        if not (addressed or enabled):
+            return
+        locale = str(message.guild.preferred_locale)
+        if not text:
+            if addressed and self.cooldowns.allow(message.author.id, channel.id):
+                await message.reply(
+                    t("mention.hint", lang_for_locale(locale)),
+                    mention_author=False,
+                    allowed_mentions=NO_MENTIONS,
+                )
+            return
+        if not addressed and not looks_like_question(text):
+            return
+        result = await self.core.knowledge.ask(
+            text[:MAX_QUESTION],
+            message.guild.id,
+            locale=locale,
+            log_unanswered=addressed,
+            channel_id=channel.id,
+            user_id=message.author.id,
+        )
+        if result.entry is None and not addressed:
+            return  # low confidence stays silent in enabled channels
+        if not self.cooldowns.allow(message.author.id, channel.id):
+            log.debug("chat cooldown for user %s in channel %s", message.author.id, channel.id)
+            return
+        embed, view = answer_parts(result, settings.language)
+        kwargs = {"embed": embed, "mention_author": False, "allowed_mentions": NO_MENTIONS}
+        if view is not None:
+            kwargs["view"] = view
+        try:
+            await message.reply(**kwargs)
+        except discord.HTTPException as exc:
+            log.warning("could not answer message %s in channel %s: %s", message.id, channel.id, exc)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(ChatCog(bot, bot.core))  # type: ignore[attr-defined]

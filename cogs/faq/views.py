@@ -1,0 +1,97 @@
+"""UI only: the entry editor modal and a confirm/cancel view. The cog decides what they do."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import discord
+
+from bot.knowledge.drafts import EntryForm
+from bot.messages import t
+from bot.replies import clip
+from cogs.ui.errors import report_error, send_ephemeral
+
+FormHandler = Callable[[discord.Interaction, EntryForm], Awaitable[None]]
+Action = Callable[[discord.Interaction], Awaitable[None]]
+
+
+class EntryModal(discord.ui.Modal):
+    """Both languages of a topic in one form, pre-filled when editing."""
+
+    def __init__(self, title: str, form: EntryForm, lang: str, on_submit: FormHandler) -> None:
+        super().__init__(title=clip(title, 45), timeout=900)
+        self._handler = on_submit
+
+        def field(key: str, default: str, style: discord.TextStyle, limit: int) -> discord.ui.TextInput:
+            return discord.ui.TextInput(
+                label=clip(t(key, lang), 45),
+                default=default[:limit] or None,
+                style=style,
+                required=False,
+                max_length=limit,
+            )
+
+        self.title_en = field("faq.field_title_en", form.title_en, discord.TextStyle.short, 200)
+        self.answer_en = field("faq.field_answer_en", form.answer_en, discord.TextStyle.paragraph, 4000)
+        self.title_zh = field("faq.field_title_zh", form.title_zh, discord.TextStyle.short, 200)
+        self.answer_zh = field("faq.field_answer_zh", form.answer_zh, discord.TextStyle.paragraph, 4000)
+        self.questions = field("faq.field_questions", form.questions, discord.TextStyle.paragraph, 4000)
+        for item in (self.title_en, self.answer_en, self.title_zh, self.answer_zh, self.questions):
+            self.add_item(item)
+
+    def form(self) -> EntryForm:
+        return EntryForm(
+            title_en=self.title_en.value,
+            answer_en=self.answer_en.value,
+            title_zh=self.title_zh.value,
+            answer_zh=self.answer_zh.value,
+            questions=self.questions.value,
+        )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self._handler(interaction, self.form())
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error)
+
+
+class ConfirmView(discord.ui.View):
+    """Confirm / Cancel, clickable only by the member who ran the command."""
+
+    def __init__(self, owner_id: int, lang: str, on_confirm: Action, timeout: float = 300) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.lang = lang
+        self._on_confirm = on_confirm
+        self.origin: discord.Interaction | None = None
+        self.confirm.label = t("button.confirm", lang)
+        self.cancel.label = t("button.cancel", lang)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await send_ephemeral(interaction, t("error.not_yours", self.lang))
+            return False
+        return True
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            item.disabled = True  # type: ignore[attr-defined]
+        if self.origin is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await self.origin.edit_original_response(view=self)
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
+    ) -> None:
+        await report_error(interaction, error)
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.stop()
+        await self._on_confirm(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.stop()
+        await interaction.response.edit_message(content=t("faq.cancelled", self.lang), embed=None, view=None)
