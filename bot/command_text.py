@@ -14,6 +14,7 @@ COMMAND_TEXT_ZH: dict[str, str] = {
     "Your question, in any words": "你的问题，怎么问都行",
     "topic": "主题",
     "Show the answer of one topic": "查看某个主题的解答",
+    "name": "名称",
     "Start typing to search the topics": "输入关键词搜索主题",
     "topics": "主题列表",
     "Browse every topic by category": "按分类浏览所有主题",

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.engine.normalize import clean
-from bot.engine.tokenize import document_terms, english_words, word_term
+from bot.engine.tokenize import document_terms, english_words, warm_up, word_term
 from bot.knowledge.entry import Entry
 
 if TYPE_CHECKING:
@@ -130,6 +130,7 @@ class KnowledgeIndex:
     @classmethod
     def build(cls, entries: Sequence[Entry]) -> KnowledgeIndex:
         """Index `entries` (hidden ones are skipped; a repeated slug keeps its first entry). Pure, no I/O."""
+        warm_up()
         seen: set[str] = set()
         kept = []
         for entry in entries:

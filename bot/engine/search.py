@@ -16,6 +16,7 @@ runner-up by a margin, otherwise it abstains and offers the closest entries as "
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ from bot.engine.tokenize import QueryTerm, english_words, query_terms, word_term
 
 if TYPE_CHECKING:
     from bot.engine.index import KnowledgeIndex
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 TYPO_WEIGHT = 0.8
 """A corrected word counts a little less than one typed right."""
@@ -57,6 +60,7 @@ class Evidence:
     concept: np.ndarray
     key_coverage: np.ndarray
     confidence: np.ndarray
+    han_share: float
 
 
 def _correct_typo(index: KnowledgeIndex, word: str) -> str | None:
@@ -73,8 +77,11 @@ def _correct_typo(index: KnowledgeIndex, word: str) -> str | None:
     return best
 
 
-def _query_vector(index: KnowledgeIndex, text: str, emoji: int) -> tuple[list[int], list[float], list[float]]:
-    """Known term ids with their query weights, and the weights of required terms the index does not know."""
+def _query_vector(
+    index: KnowledgeIndex, text: str, emoji: int
+) -> tuple[list[int], list[float], list[float], float]:
+    """Known term ids with their query weights, the weights of required terms the index does not know, and
+    the share of the question's weight that is Chinese."""
     terms = query_terms(text, emoji)
     for word in english_words(text):
         term = word_term(word)
@@ -86,14 +93,20 @@ def _query_vector(index: KnowledgeIndex, text: str, emoji: int) -> tuple[list[in
             terms.pop(term, None)
             terms[fixed_term] = QueryTerm(TYPO_WEIGHT, True)
     ids, known, unknown = [], [], []
+    han = total = 0.0
     for term, qt in list(terms.items())[:MAX_QUERY_TERMS]:
+        total += qt.weight
+        han += qt.weight if _HAN.match(term) else 0.0
         tid = index.vocab.get(term)
         if tid is not None:
             ids.append(tid)
             known.append(qt.weight)
         elif qt.required:
             unknown.append(qt.weight)
-    return ids, known, unknown
+    if not any(terms[t].required for t in terms):
+        # Emoji alone, or only joined pairs: nothing the question is about.
+        return [], [], [], 0.0
+    return ids, known, unknown, han / total if total else 0.0
 
 
 def _best_per_entry(scores: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
@@ -106,7 +119,7 @@ def _best_per_entry(scores: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray
 def evidence(index: KnowledgeIndex, text: str, emoji: int = 0) -> Evidence | None:
     """Evidence for every entry, for a cleaned question; None when the question has no usable terms."""
     n = len(index)
-    ids, known, unknown = _query_vector(index, text, emoji)
+    ids, known, unknown, han_share = _query_vector(index, text, emoji)
     if not ids or n == 0:
         return None
     idf = index.idf[ids].astype(np.float64)
@@ -130,7 +143,7 @@ def evidence(index: KnowledgeIndex, text: str, emoji: int = 0) -> Evidence | Non
     concept = _best_per_entry(tag_scores, index.tag_entry, n)
 
     confidence = combine(coverage, nearest, concept, key_coverage)
-    return Evidence(coverage, nearest, concept, key_coverage, confidence)
+    return Evidence(coverage, nearest, concept, key_coverage, confidence, han_share)
 
 
 def combine(coverage: np.ndarray, nearest: np.ndarray, concept: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -139,11 +152,14 @@ def combine(coverage: np.ndarray, nearest: np.ndarray, concept: np.ndarray, key:
     return (0.6 * coverage + 0.2 * nearest + 0.2 * key) * (0.7 + 0.3 * np.minimum(concept, 1.0))
 
 
-ANSWER_FLOOR = 0.15
-"""Confidence below which the engine abstains."""
+ANSWER_FLOOR_EN = 0.21
+ANSWER_FLOOR_ZH = 0.14
+"""Confidence below which the engine abstains, for an all-English and an all-Chinese question (a mixed one
+gets the blend by its share of Chinese terms). Off-topic Chinese questions leave more of their bigrams
+unmatched than English ones leave words, so Chinese confidences of a wrong entry run lower."""
 
-MARGIN = 0.0
-"""The best entry must lead the runner-up by this much (absolute), or the engine abstains."""
+MARGIN = 0.02
+"""The best entry must lead the runner-up by this much, or the engine abstains (two entries tie)."""
 
 ALTERNATIVE_FLOOR = 0.1
 """Entries below this confidence are not worth offering as alternatives."""
@@ -167,7 +183,8 @@ def search(index: KnowledgeIndex, query: object, locale: str | None = None) -> M
     best = int(order[0])
     top = float(conf[best])
     runner_up = float(conf[order[1]]) if order.size > 1 else 0.0
-    answer = top >= ANSWER_FLOOR and top - runner_up >= MARGIN
+    floor = ANSWER_FLOOR_EN * (1.0 - ev.han_share) + ANSWER_FLOOR_ZH * ev.han_share
+    answer = top >= floor and top - runner_up >= MARGIN
     others = [int(i) for i in order if conf[i] >= ALTERNATIVE_FLOOR]
     if answer:
         others = others[1:]

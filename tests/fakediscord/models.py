@@ -416,6 +416,7 @@ class Message:
     sticker_ids: list[int] = field(default_factory=list)
     poll: dict[str, Any] | None = None
     pinned: bool = False
+    reactions: list[str] = field(default_factory=list)  # emojis the bot added
     deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
 
