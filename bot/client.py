@@ -115,6 +115,9 @@ class RedNoteBot(commands.AutoShardedBot):
         log.info("synced %d slash commands", len(synced))
         return True
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: chat answering is the chat cog's listener, so nothing is parsed here."""
+
     async def on_ready(self) -> None:
         log.info("ready as %s (id %s) in %d guilds", self.user, self.user.id if self.user else "?", len(self.guilds))
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.engine.normalize import clean
-from bot.engine.tokenize import document_terms, english_words, warm_up, word_term
+from bot.engine.tokenize import EMOJI_TERM, document_terms, english_words, warm_up, word_term
 from bot.knowledge.entry import Entry
 
 if TYPE_CHECKING:
@@ -148,32 +148,41 @@ class KnowledgeIndex:
         t_term, t_item, t_entry = array("i"), array("i"), array("i")
         word_freq: Counter[str] = Counter()
 
+        def add_items(
+            owner: int, analysed: list[Counter[str]], term: array, item: array, entry_of: array
+        ) -> None:
+            for counts in analysed:
+                ids = {term_of(t, len(vocab)) for t in counts}
+                if ids:
+                    term.extend(ids)
+                    item.extend([len(entry_of)] * len(ids))
+                    entry_of.append(owner)
+
         for doc, entry in enumerate(kept):
             fields = _entry_segments(entry)
+            # Each title, tag and example question is analysed once and used three ways.
+            per_segment = {
+                name: [document_terms([seg]) for seg in fields[name][0]]
+                for name in ("title", "tags", "questions")
+            }
             for f, name in enumerate(FIELDS):
                 segments, emoji = fields[name]
-                counts = document_terms(segments, emoji, phrases=name != "answer")
+                if name == "answer":
+                    counts = document_terms(segments, emoji, phrases=False)
+                else:
+                    counts = sum(per_segment[name], Counter())
+                    if emoji:
+                        counts[EMOJI_TERM] += emoji
+                    for segment in segments:
+                        word_freq.update(english_words(segment))
                 ids = [term_of(t, len(vocab)) for t in counts]
                 f_term.extend(ids)
                 f_doc.extend([doc] * len(ids))
                 f_field.extend([f] * len(ids))
                 f_tf.extend(counts.values())
                 lengths[doc, f] = sum(counts.values())
-                for segment in segments:
-                    word_freq.update(english_words(segment))
-            titles = fields["title"][0]
-            for segment in [*titles, *fields["questions"][0]]:
-                ids = {term_of(t, len(vocab)) for t in document_terms([segment])}
-                if ids:
-                    q_term.extend(ids)
-                    q_item.extend([len(q_entry)] * len(ids))
-                    q_entry.append(doc)
-            for segment in [*titles, *fields["tags"][0]]:
-                ids = {term_of(t, len(vocab)) for t in document_terms([segment])}
-                if ids:
-                    t_term.extend(ids)
-                    t_item.extend([len(t_entry)] * len(ids))
-                    t_entry.append(doc)
+            add_items(doc, per_segment["title"] + per_segment["questions"], q_term, q_item, q_entry)
+            add_items(doc, per_segment["title"] + per_segment["tags"], t_term, t_item, t_entry)
 
         n_terms = len(vocab)
         terms = np.frombuffer(f_term, dtype=np.int32).astype(np.int64)

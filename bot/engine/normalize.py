@@ -114,7 +114,7 @@ def strip_discord(text: str) -> str:
     text = _COMMAND_MENTION.sub(r" \1 ", text)
     text = _MENTION.sub(" ", text)
     text = _MD_LINK.sub(r" \1 ", text)
-    text = _URL.sub(lambda m: " " + m.group(1).replace(".", " ") + " ", text)
+    text = _URL.sub(lambda m: " " + m.group(1).removeprefix("www.").replace(".", " ") + " ", text)
     return _MD_MARKS.sub(" ", text)
 
 
@@ -136,6 +136,9 @@ def clean(text: object, *, simplify: bool = True, limit: int | None = MAX_RAW_CH
     emoji += len(_REDNOTE_EMOJI.findall(text))
     text = _REDNOTE_EMOJI.sub(" ", text)
     text = _ZERO_WIDTH.sub("", text)
+    # Emoji go before NFKC too: it would turn some (🈐) into letters.
+    text, found = _EMOJI.subn(" ", text)
+    emoji += found
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     text, found = _EMOJI.subn(" ", text.casefold())

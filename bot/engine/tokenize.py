@@ -39,6 +39,7 @@ EMOJI_QUERY_WEIGHT = 0.5
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_SENTENCE = re.compile(r"[a-z]{2,}")
 
 # Multi-word expressions that mean one thing. Applied to cleaned text before words are split.
 _PHRASES: dict[str, str] = {
@@ -120,8 +121,12 @@ def word_term(word: str) -> str | None:
 
 
 def _joined(first: str, second: str) -> str:
-    """The term for two adjacent words written as one ("mao shui" -> "maoshui")."""
-    return word_term(first + second) or first + second
+    """The term for two adjacent words written as one: "mao shui" -> "maoshui", "cat taxes" -> "cattax".
+
+    Only the second word is stemmed (stemming every pair would cost more than the rest of indexing); a question
+    that writes the pair as one word also offers that word unstemmed, so the two meet.
+    """
+    return first + (word_term(second) or second)
 
 
 def _expand_phrases(text: str) -> str:
@@ -189,6 +194,9 @@ def query_terms(text: str, emoji: int = 0) -> dict[str, QueryTerm]:
     words = [t for t in map(word_term, _WORD.findall(_expand_phrases(text))) if t]
     for term in words:
         _put(terms, term, 1.0, True)
+    for word in _WORD.findall(text):
+        if len(word) >= 5 and word_term(word):
+            _put(terms, word, PAIR_QUERY_WEIGHT, False)
     for term in english_terms(text, phrases=True)[len(words) :]:
         _put(terms, term, PAIR_QUERY_WEIGHT, False)
     for run in _HAN_RUN.findall(text):
@@ -214,7 +222,11 @@ def query_terms(text: str, emoji: int = 0) -> dict[str, QueryTerm]:
     for word in _ZH_CONCEPT_RE.findall(text):
         _put(terms, _CONCEPT_OF_ZH[word], 1.0, True)
     if emoji:
-        _put(terms, EMOJI_TERM, EMOJI_QUERY_WEIGHT, False)
+        if not any(t.required for t in terms.values()) and (_SENTENCE.search(text) or _HAN.search(text)):
+            # "what does 🙂 mean": the emoji is what the sentence is about.
+            _put(terms, EMOJI_TERM, 1.0, True)
+        else:
+            _put(terms, EMOJI_TERM, EMOJI_QUERY_WEIGHT, False)
     return terms
 
 

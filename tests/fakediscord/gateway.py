@@ -81,9 +81,18 @@ class Session:
 class GatewayConnection:
     """One websocket. Sends zlib-stream binary frames when the client asked for ``compress=zlib-stream``."""
 
-    def __init__(self, fake: FakeDiscord, ws: web.WebSocketResponse, *, path: str, compress: str | None) -> None:
+    def __init__(
+        self,
+        fake: FakeDiscord,
+        ws: web.WebSocketResponse,
+        *,
+        path: str,
+        compress: str | None,
+        transport: asyncio.BaseTransport | None = None,
+    ) -> None:
         self.fake = fake
         self.ws = ws
+        self.transport = transport
         self.path = path
         self.compress = compress
         self._compressor = zlib.compressobj() if compress == "zlib-stream" and fake.compress_gateway else None
@@ -100,7 +109,9 @@ class GatewayConnection:
                 return False
             try:
                 if self._compressor is not None:
-                    data = self._compressor.compress(text.encode()) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
+                    data = self._compressor.compress(text.encode()) + self._compressor.flush(
+                        zlib.Z_SYNC_FLUSH
+                    )
                     await self.ws.send_bytes(data)
                 else:
                     await self.ws.send_str(text)
@@ -118,6 +129,12 @@ class GatewayConnection:
         if not self.ws.closed:
             await self.ws.close(code=code, message=reason.encode())
 
+    def drop(self) -> None:
+        """Cut the TCP connection without a close frame (the client sees 1006)."""
+        self.closed_by_server = True
+        if self.transport is not None:
+            self.transport.close()
+
 
 class Gateway:
     """The websocket endpoint of a `FakeDiscord`."""
@@ -134,9 +151,17 @@ class Gateway:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
-        conn = GatewayConnection(self.fake, ws, path=request.path, compress=request.query.get("compress"))
+        conn = GatewayConnection(
+            self.fake,
+            ws,
+            path=request.path,
+            compress=request.query.get("compress"),
+            transport=request.transport,
+        )
         self.connections.append(conn)
-        await conn.send_op(10, {"heartbeat_interval": self.fake.heartbeat_interval_ms, "_trace": ["fake-discord"]})
+        await conn.send_op(
+            10, {"heartbeat_interval": self.fake.heartbeat_interval_ms, "_trace": ["fake-discord"]}
+        )
         try:
             async for msg in ws:
                 if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -242,7 +267,9 @@ class Gateway:
         await session.dispatch("READY", ready)
         for guild in guilds:
             include = session.has_intent(INTENT_GUILD_MEMBERS)
-            await session.dispatch("GUILD_CREATE", payloads.guild_create(guild, fake, include_members=include))
+            await session.dispatch(
+                "GUILD_CREATE", payloads.guild_create(guild, fake, include_members=include)
+            )
         session.guilds_sent = True
 
     async def _resume(self, conn: GatewayConnection, d: dict[str, Any]) -> None:

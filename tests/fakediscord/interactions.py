@@ -13,7 +13,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from . import payloads
 from .gateway import INTENT_DIRECT_MESSAGES, INTENT_GUILD_MESSAGES, INTENT_MESSAGE_CONTENT
@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 
-UserLike = Union[User, Member, int]
-ChannelLike = Union[Channel, int, str]
-GuildLike = Union[Guild, int, str]
+UserLike = User | Member | int
+ChannelLike = Channel | int | str
+GuildLike = Guild | int | str
 
 
 class CommandNotAvailable(AssertionError):
@@ -101,7 +101,7 @@ class InteractionHandle:
 
     @property
     def errors(self) -> list[Call]:
-        return [c for c in self.record.calls if not c.ok]
+        return [c for c in self.record.calls if c.status >= 400]
 
     @property
     def response_type(self) -> int | None:
@@ -175,7 +175,7 @@ class InteractionHandle:
         def check() -> bool:
             if self.record.response_type is not None:
                 return True
-            refused = [c for c in self.record.calls if c.path.endswith("/callback") and not c.ok]
+            refused = [c for c in self.record.calls if c.path.endswith("/callback") and c.status >= 400]
             if refused:
                 raise AssertionError(f"the bot's response to interaction {self.id} was refused: {refused[0]}")
             return False
@@ -206,13 +206,17 @@ class InteractionHandle:
     async def wait_modal(self, timeout: float = 5.0) -> dict[str, Any]:
         await self.wait_response(timeout)
         if self.record.modal is None:
-            raise AssertionError(f"interaction {self.id} was answered with type {self.response_type}, not a modal")
+            raise AssertionError(
+                f"interaction {self.id} was answered with type {self.response_type}, not a modal"
+            )
         return self.record.modal
 
     async def wait_choices(self, timeout: float = 5.0) -> list[dict[str, Any]]:
         await self.wait_response(timeout)
         if self.record.choices is None:
-            raise AssertionError(f"interaction {self.id} was answered with type {self.response_type}, not choices")
+            raise AssertionError(
+                f"interaction {self.id} was answered with type {self.response_type}, not choices"
+            )
         return self.record.choices
 
     async def wait_edit(self, timeout: float = 5.0, count: int = 1) -> Message:
@@ -430,7 +434,9 @@ class InjectionMixin:
     def _find_command(self: FakeDiscord, name: str, guild: Guild | None, *, type: int = 1) -> dict[str, Any]:
         candidates: list[dict[str, Any]] = []
         if guild is not None:
-            candidates += [c for c in self.registered_commands.get(guild.id, {}).values() if c.get("type", 1) == type]
+            candidates += [
+                c for c in self.registered_commands.get(guild.id, {}).values() if c.get("type", 1) == type
+            ]
         candidates += [c for c in self.registered_commands.get(None, {}).values() if c.get("type", 1) == type]
         for cmd in candidates:
             if cmd["name"] == name:
@@ -452,7 +458,9 @@ class InjectionMixin:
         """Whether the Discord client would show and run this command for this user here."""
         author, the_guild, the_channel = self._context(user=user, guild=guild, channel=channel, dm=dm)
         try:
-            schema = command if isinstance(command, dict) else self._find_command(command.split()[0], the_guild)
+            schema = (
+                command if isinstance(command, dict) else self._find_command(command.split()[0], the_guild)
+            )
             self._check_access(schema, author, the_guild, the_channel, permissions)
         except CommandNotAvailable:
             return False
@@ -505,10 +513,18 @@ class InjectionMixin:
                 raise TypeError(f"{where}: option {name!r} is a string, got {value!r}")
             lo, hi = opt.get("min_length"), opt.get("max_length")
             if (lo is not None and len(value) < lo) or (hi is not None and len(value) > hi):
-                raise ValueError(f"{where}: option {name!r} length must be within [{lo}, {hi}], got {len(value)}")
+                raise ValueError(
+                    f"{where}: option {name!r} length must be within [{lo}, {hi}], got {len(value)}"
+                )
         elif kind in (4, 10):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == 4 and not isinstance(value, int)):
-                raise TypeError(f"{where}: option {name!r} is {'an integer' if kind == 4 else 'a number'}, got {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or (kind == 4 and not isinstance(value, int))
+            ):
+                raise TypeError(
+                    f"{where}: option {name!r} is {'an integer' if kind == 4 else 'a number'}, got {value!r}"
+                )
             lo, hi = opt.get("min_value"), opt.get("max_value")
             if (lo is not None and value < lo) or (hi is not None and value > hi):
                 raise ValueError(f"{where}: option {name!r} must be within [{lo}, {hi}], got {value}")
@@ -546,16 +562,22 @@ class InjectionMixin:
             if isinstance(value, tuple):
                 value = Upload(*value)
             if isinstance(value, Upload):
-                value = self.upload(value.filename, value.data, content_type=value.content_type, ephemeral=True)
+                value = self.upload(
+                    value.filename, value.data, content_type=value.content_type, ephemeral=True
+                )
             if not isinstance(value, Attachment):
                 raise TypeError(f"{where}: option {name!r} is an attachment; pass Upload(filename, data)")
             resolved.setdefault("attachments", {})[str(value.id)] = payloads.attachment(value)
             return str(value.id)
         else:
-            raise TypeError(f"{where}: cannot build a value for option {name!r} of type {kind} from {value!r}")
+            raise TypeError(
+                f"{where}: cannot build a value for option {name!r} of type {kind} from {value!r}"
+            )
         choices = opt.get("choices")
         if choices and value not in [c["value"] for c in choices]:
-            raise ValueError(f"{where}: {value!r} is not a choice of option {name!r}: {[c['value'] for c in choices]}")
+            raise ValueError(
+                f"{where}: {value!r} is not a choice of option {name!r}: {[c['value'] for c in choices]}"
+            )
         return value
 
     def _build_command_data(
@@ -595,7 +617,11 @@ class InjectionMixin:
                 raise KeyError(f"{where} has no option {name!r}; options: {list(args)}")
             opt = args[name]
             current.append(
-                {"type": opt["type"], "name": name, "value": self._resolve_option(opt, value, resolved, guild, channel, where)}
+                {
+                    "type": opt["type"],
+                    "name": name,
+                    "value": self._resolve_option(opt, value, resolved, guild, channel, where),
+                }
             )
         focused_type = None
         if focused is not None:
@@ -693,6 +719,58 @@ class InjectionMixin:
             focused_type=focused_type,
         )
 
+    async def context_menu(
+        self: FakeDiscord,
+        name: str,
+        target: UserLike | Message,
+        *,
+        user: UserLike | None = None,
+        guild: GuildLike | None = None,
+        channel: ChannelLike | None = None,
+        locale: str = "en-US",
+        guild_locale: str | None = None,
+        permissions: int | None = None,
+        app_permissions: int | None = None,
+        check_permissions: bool = True,
+    ) -> InteractionHandle:
+        """A user runs the user (target: a user/member) or message (target: a `Message`) context menu ``name``."""
+        if isinstance(target, Message):
+            channel = channel if channel is not None else target.channel_id
+        author, the_guild, the_channel = self._context(user=user, guild=guild, channel=channel, dm=False)
+        kind = 3 if isinstance(target, Message) else 2
+        schema = self._find_command(name, the_guild, type=kind)
+        if check_permissions:
+            self._check_access(schema, author, the_guild, the_channel, permissions)
+        resolved: dict[str, dict[str, Any]] = {}
+        if isinstance(target, Message):
+            target_id = str(target.id)
+            resolved["messages"] = {target_id: payloads.message(target, self)}
+        else:
+            target_id = self._resolve_option(
+                {"type": 6, "name": "target"}, target, resolved, the_guild, the_channel, name
+            )
+        data: dict[str, Any] = {
+            "id": schema["id"],
+            "name": schema["name"],
+            "type": kind,
+            "target_id": target_id,
+            "resolved": resolved,
+        }
+        if schema.get("guild_id"):
+            data["guild_id"] = schema["guild_id"]
+        return await self._inject(
+            APPLICATION_COMMAND,
+            data,
+            user=author,
+            guild=the_guild,
+            channel=the_channel,
+            locale=locale,
+            guild_locale=guild_locale,
+            permissions=permissions,
+            app_permissions=app_permissions,
+            command=schema,
+        )
+
     # --- components ---------------------------------------------------------------------------------------
     async def click(
         self: FakeDiscord,
@@ -718,7 +796,9 @@ class InjectionMixin:
         data: dict[str, Any] = {"custom_id": comp["custom_id"], "component_type": 2}
         if "id" in comp:
             data["id"] = comp["id"]
-        return await self._inject_component(msg, data, user, locale, guild_locale, permissions, app_permissions)
+        return await self._inject_component(
+            msg, data, user, locale, guild_locale, permissions, app_permissions
+        )
 
     async def select(
         self: FakeDiscord,
@@ -741,7 +821,9 @@ class InjectionMixin:
         if custom_id is None and placeholder is None:
             selects = msg.selects
             if len(selects) != 1:
-                raise ValueError(f"message {msg.id} has {len(selects)} selects; pass custom_id= or placeholder=")
+                raise ValueError(
+                    f"message {msg.id} has {len(selects)} selects; pass custom_id= or placeholder="
+                )
             comp = selects[0]
         else:
             comp = msg.component(custom_id, placeholder=placeholder)
@@ -767,12 +849,18 @@ class InjectionMixin:
             ids = []
             for v in values:
                 opt_type = {5: 6, 6: 8, 7: 9, 8: 7}[kind]
-                ids.append(self._resolve_option({"type": opt_type, "name": comp["custom_id"]}, v, resolved, guild, channel, "select"))
+                ids.append(
+                    self._resolve_option(
+                        {"type": opt_type, "name": comp["custom_id"]}, v, resolved, guild, channel, "select"
+                    )
+                )
             data["values"] = ids
             data["resolved"] = resolved
         if "id" in comp:
             data["id"] = comp["id"]
-        return await self._inject_component(msg, data, user, locale, guild_locale, permissions, app_permissions)
+        return await self._inject_component(
+            msg, data, user, locale, guild_locale, permissions, app_permissions
+        )
 
     async def _inject_component(
         self: FakeDiscord,
@@ -832,7 +920,9 @@ class InjectionMixin:
             if kid["type"] == 4:
                 value = remaining.pop(key) if key is not None else (kid.get("value") or "")
                 if not isinstance(value, str):
-                    raise TypeError(f"text input {keys[1] or label or keys[0]!r} takes a string, got {value!r}")
+                    raise TypeError(
+                        f"text input {keys[1] or label or keys[0]!r} takes a string, got {value!r}"
+                    )
                 name = kid.get("label") or label or kid.get("custom_id")
                 if kid.get("required", True) and not value:
                     raise ValueError(f"text input {name!r} is required")
@@ -848,7 +938,9 @@ class InjectionMixin:
         components: list[dict[str, Any]] = []
         for comp in modal.get("components", []):
             if comp.get("type") == 1:
-                components.append({"type": 1, "components": [fill(kid, None) for kid in comp.get("components", [])]})
+                components.append(
+                    {"type": 1, "components": [fill(kid, None) for kid in comp.get("components", [])]}
+                )
             elif comp.get("type") == 18:
                 entry = {"type": 18, "component": fill(comp["component"], comp.get("label"))}
                 if "id" in comp:
@@ -955,7 +1047,11 @@ class InjectionMixin:
             payload.update(
                 {
                     "guild_id": str(guild.id),
-                    "guild": {"id": str(guild.id), "locale": guild.preferred_locale, "features": list(guild.features)},
+                    "guild": {
+                        "id": str(guild.id),
+                        "locale": guild.preferred_locale,
+                        "features": list(guild.features),
+                    },
                     "guild_locale": guild_locale or guild.preferred_locale,
                     "member": payloads.member(member, permissions=perms),
                     "channel": channel_payload,

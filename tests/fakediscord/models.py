@@ -263,7 +263,9 @@ class Guild:
             self.world.channels[channel.id] = channel
         return channel
 
-    def add_thread(self, name: str, parent: Channel | int, *, owner: User | Member | int | None = None) -> Channel:
+    def add_thread(
+        self, name: str, parent: Channel | int, *, owner: User | Member | int | None = None
+    ) -> Channel:
         owner = owner if owner is not None else self.owner_id
         return self.add_channel(name, ChannelType.PUBLIC_THREAD, parent=parent, owner=owner)
 
@@ -302,7 +304,11 @@ class Guild:
 
     @property
     def text_channels(self) -> list[Channel]:
-        return [c for c in self.channels.values() if c.type in (ChannelType.GUILD_TEXT, ChannelType.GUILD_ANNOUNCEMENT)]
+        return [
+            c
+            for c in self.channels.values()
+            if c.type in (ChannelType.GUILD_TEXT, ChannelType.GUILD_ANNOUNCEMENT)
+        ]
 
     # --- permissions (Discord's algorithm) --------------------------------------------------------
     def base_permissions(self, member: Member) -> int:
@@ -498,14 +504,18 @@ class Message:
             if placeholder is not None and comp.get("placeholder") == placeholder:
                 return comp
         wanted = custom_id if custom_id is not None else (label if label is not None else placeholder)
-        ids = [(c.get("custom_id"), c.get("label") or c.get("placeholder")) for c in self.buttons + self.selects]
+        ids = [
+            (c.get("custom_id"), c.get("label") or c.get("placeholder")) for c in self.buttons + self.selects
+        ]
         raise KeyError(f"message {self.id} has no component {wanted!r}; it has {ids}")
 
     def attachment(self, filename: str) -> Attachment:
         for att in self.attachments:
             if att.filename == filename:
                 return att
-        raise KeyError(f"message {self.id} has no attachment {filename!r}; it has {[a.filename for a in self.attachments]}")
+        raise KeyError(
+            f"message {self.id} has no attachment {filename!r}; it has {[a.filename for a in self.attachments]}"
+        )
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -571,6 +581,8 @@ def format_error(body: dict[str, Any]) -> str:
     details = flatten(body.get("errors") or {})
     if details:
         text += ": " + "; ".join(details)
+    if body.get("_fake_hint"):
+        text += f" [{body['_fake_hint']}]"
     return text
 
 
@@ -578,7 +590,13 @@ class ApiError(Exception):
     """Raised inside a route handler to answer with a Discord error body."""
 
     def __init__(
-        self, status: int, code: int, message: str, errors: dict[str, Any] | None = None, *, hint: str | None = None
+        self,
+        status: int,
+        code: int,
+        message: str,
+        errors: dict[str, Any] | None = None,
+        *,
+        hint: str | None = None,
     ) -> None:
         self.status = status
         self.code = code

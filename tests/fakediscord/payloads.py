@@ -81,7 +81,8 @@ def channel(c: Channel, world: FakeDiscord | None = None) -> dict[str, Any]:
             "name": c.name,
             "position": c.position,
             "permission_overwrites": [
-                {"id": str(o.id), "type": o.type, "allow": str(o.allow), "deny": str(o.deny)} for o in c.overwrites
+                {"id": str(o.id), "type": o.type, "allow": str(o.allow), "deny": str(o.deny)}
+                for o in c.overwrites
             ],
             "parent_id": _opt(c.parent_id),
             "nsfw": c.nsfw,
@@ -133,7 +134,9 @@ def guild_create(g: Guild, world: FakeDiscord, *, include_members: bool) -> dict
     data = guild(g)
     data.update(
         {
-            "joined_at": g.members[world.bot_user.id].joined_at if world.bot_user.id in g.members else iso_now(),
+            "joined_at": g.members[world.bot_user.id].joined_at
+            if world.bot_user.id in g.members
+            else iso_now(),
             "large": False,
             "unavailable": False,
             "member_count": len(g.members),

@@ -17,8 +17,26 @@ from aiohttp import web
 
 from . import payloads, validation
 from .gateway import INTENT_DIRECT_MESSAGES, INTENT_GUILD_MEMBERS, INTENT_GUILD_MESSAGES
-from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT, MODAL_SUBMIT, PING, InteractionRecord
-from .models import ApiError, Attachment, Call, Channel, ChannelType, Message, Perm, UploadedFile, iso_now
+from .interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    PING,
+    InteractionRecord,
+)
+from .models import (
+    ApiError,
+    Attachment,
+    Call,
+    Channel,
+    ChannelType,
+    Message,
+    Perm,
+    UploadedFile,
+    format_error,
+    iso_now,
+)
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -37,7 +55,9 @@ ALLOWED_CALLBACKS = {
     AUTOCOMPLETE: {8},
     MODAL_SUBMIT: {4, 5, 6, 7},
 }
-CREATE_FLAGS = Message.EPHEMERAL | Message.SUPPRESS_NOTIFICATIONS | Message.IS_COMPONENTS_V2 | (1 << 2) | (1 << 13)
+CREATE_FLAGS = (
+    Message.EPHEMERAL | Message.SUPPRESS_NOTIFICATIONS | Message.IS_COMPONENTS_V2 | (1 << 2) | (1 << 13)
+)
 
 
 def unknown(kind: str, code: int) -> ApiError:
@@ -85,13 +105,22 @@ class RestApi:
             a("PATCH", prefix + "/commands/{command_id}", self.edit_command)
             a("DELETE", prefix + "/commands/{command_id}", self.delete_command)
         a("GET", "/applications/{app_id}/guilds/{guild_id}/commands/permissions", self.empty_list)
-        a("GET", "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}/permissions", self.no_command_permissions)
+        a(
+            "GET",
+            "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}/permissions",
+            self.no_command_permissions,
+        )
         # interactions
         a("POST", "/interactions/{interaction_id}/{token}/callback", self.interaction_callback, auth=False)
         a("POST", "/webhooks/{app_id}/{token}", self.followup, auth=False)
         a("GET", "/webhooks/{app_id}/{token}/messages/{message_id}", self.get_webhook_message, auth=False)
         a("PATCH", "/webhooks/{app_id}/{token}/messages/{message_id}", self.edit_webhook_message, auth=False)
-        a("DELETE", "/webhooks/{app_id}/{token}/messages/{message_id}", self.delete_webhook_message, auth=False)
+        a(
+            "DELETE",
+            "/webhooks/{app_id}/{token}/messages/{message_id}",
+            self.delete_webhook_message,
+            auth=False,
+        )
         # channels and messages
         a("GET", "/channels/{channel_id}", self.get_channel)
         a("GET", "/channels/{channel_id}/messages", self.list_messages)
@@ -104,7 +133,11 @@ class RestApi:
         a("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message)
         a("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message)
         a("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self.add_reaction)
-        a("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self.remove_reaction)
+        a(
+            "DELETE",
+            "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+            self.remove_reaction,
+        )
         a("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.thread_from_message)
         a("POST", "/channels/{channel_id}/threads", self.thread_without_message)
         a("POST", "/channels/{channel_id}/typing", self.typing)
@@ -147,9 +180,11 @@ class RestApi:
                 status, body = await self._dispatch(call, auth_header)
         except ApiError as exc:
             status, body = exc.status, exc.body()
-            _log.warning("fake discord refused %s %s: %s%s", call.method, call.path, exc, f" ({exc.hint})" if exc.hint else "")
             if exc.hint:
-                body = {**body, "_fake_hint": exc.hint}
+                body = {**body, "_fake_hint": exc.hint}  # discord.py ignores unknown keys
+            _log.warning(
+                "fake discord refused %s %s: %s %s", call.method, call.path, status, format_error(body)
+            )
         call.status, call.response = status, body
         fake._notify()
         if status == 204 or body is None:
@@ -171,7 +206,9 @@ class RestApi:
             return await route.handler(call, **match.groupdict())
         # Same path, other method: Discord answers 405.
         if any(r.pattern.fullmatch(call.path) for r in self.routes):
-            raise ApiError(405, 0, "405: Method Not Allowed", hint="the fake knows this path with another method")
+            raise ApiError(
+                405, 0, "405: Method Not Allowed", hint="the fake knows this path with another method"
+            )
         raise ApiError(404, 0, "404: Not Found", hint="route not implemented by the fake")
 
     # --- helpers ---------------------------------------------------------------------------------------
@@ -212,16 +249,27 @@ class RestApi:
         have = self._bot_permissions(channel)
         if have & needed != needed:
             missing = needed & ~have
-            raise ApiError(403, 50013, "Missing Permissions", hint=f"{what} needs permission bits {missing:#x} in #{channel.name}")
+            raise ApiError(
+                403,
+                50013,
+                "Missing Permissions",
+                hint=f"{what} needs permission bits {missing:#x} in #{channel.name}",
+            )
 
     def _attachments(
-        self, body: dict[str, Any], files: list[UploadedFile], channel_id: int, existing: list[Attachment] | None
+        self,
+        body: dict[str, Any],
+        files: list[UploadedFile],
+        channel_id: int,
+        existing: list[Attachment] | None,
     ) -> list[Attachment]:
         """The message's attachments after this request: kept ones (by id) plus the uploaded files."""
         uploads = {f.field: f for f in files if f.field.startswith("files[")}
         for f in files:
             if f.filename is not None and f.data is not None and len(f.data) > self.fake.max_file_size:
-                raise ApiError(413, 40005, "Request entity too large", hint=f"{f.filename} is {len(f.data)} bytes")
+                raise ApiError(
+                    413, 40005, "Request entity too large", hint=f"{f.filename} is {len(f.data)} bytes"
+                )
         listed = body.get("attachments")
         out: list[Attachment] = []
         used: set[str] = set()
@@ -235,10 +283,18 @@ class RestApi:
                 upload = uploads.get(f"files[{key}]")
                 if upload is None:
                     raise validation.invalid_form_body(
-                        [validation.Problem(("attachments", i, "id"), "ATTACHMENT_NOT_FOUND", f"Unknown attachment {key!r}")]
+                        [
+                            validation.Problem(
+                                ("attachments", i, "id"),
+                                "ATTACHMENT_NOT_FOUND",
+                                f"Unknown attachment {key!r}",
+                            )
+                        ]
                     )
                 used.add(upload.field)
-                out.append(self._store_upload(upload, channel_id, item.get("filename"), item.get("description")))
+                out.append(
+                    self._store_upload(upload, channel_id, item.get("filename"), item.get("description"))
+                )
         else:
             out = list(existing or [])
         for name, upload in uploads.items():
@@ -246,7 +302,9 @@ class RestApi:
                 out.append(self._store_upload(upload, channel_id, None, None))
         return out
 
-    def _store_upload(self, upload: UploadedFile, channel_id: int, filename: str | None, description: str | None) -> Attachment:
+    def _store_upload(
+        self, upload: UploadedFile, channel_id: int, filename: str | None, description: str | None
+    ) -> Attachment:
         return self.fake.upload(
             filename or upload.filename or "file",
             upload.data,
@@ -310,16 +368,22 @@ class RestApi:
             channel.last_message_id = message.id
         return message
 
-    def _edit(self, message: Message, body: dict[str, Any], files: list[UploadedFile], prefix: tuple[str | int, ...] = ()) -> None:
+    def _edit(
+        self,
+        message: Message,
+        body: dict[str, Any],
+        files: list[UploadedFile],
+        prefix: tuple[str | int, ...] = (),
+    ) -> None:
         suppress_embeds = 1 << 2
         flags = message.flags
         if body.get("flags") is not None:
             wanted = int(body["flags"])
             flags = (flags & ~suppress_embeds) | (wanted & (suppress_embeds | Message.IS_COMPONENTS_V2))
         merged = {
-            "content": (body["content"] if "content" in body else message.content) or "",
-            "embeds": (body["embeds"] if "embeds" in body else message.embeds) or [],
-            "components": (body["components"] if "components" in body else message.components) or [],
+            "content": body.get("content", message.content) or "",
+            "embeds": body.get("embeds", message.embeds) or [],
+            "components": body.get("components", message.components) or [],
             "flags": flags,
             "sticker_ids": message.sticker_ids,
             "poll": message.poll,
@@ -371,7 +435,12 @@ class RestApi:
         return 200, {
             "url": self.fake.gateway_url,
             "shards": self.fake.recommended_shards,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 999,
+                "reset_after": 14_400_000,
+                "max_concurrency": 1,
+            },
         }
 
     async def get_me(self, call: Call) -> tuple[int, Any]:
@@ -407,7 +476,9 @@ class RestApi:
         self._app(app_id)
         return 200, []
 
-    async def no_command_permissions(self, call: Call, app_id: str, guild_id: str, command_id: str) -> tuple[int, Any]:
+    async def no_command_permissions(
+        self, call: Call, app_id: str, guild_id: str, command_id: str
+    ) -> tuple[int, Any]:
         raise unknown("application command permissions", 10066)
 
     # --- application commands ---------------------------------------------------------------------------
@@ -416,7 +487,9 @@ class RestApi:
         scope = None if guild_id is None else self._guild(guild_id).id
         return scope, self.fake.registered_commands.setdefault(scope, {})
 
-    def _store_command(self, scope: int | None, body: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    def _store_command(
+        self, scope: int | None, body: dict[str, Any], existing: dict[str, Any] | None
+    ) -> dict[str, Any]:
         fake = self.fake
         cmd = json.loads(json.dumps(body))
         cmd.setdefault("type", 1)
@@ -463,7 +536,14 @@ class RestApi:
         problems = validation.command_problems(body)
         if problems:
             raise validation.invalid_form_body(problems)
-        existing = next((c for c in commands.values() if (c["type"], c["name"]) == (body.get("type", 1), body.get("name"))), None)
+        existing = next(
+            (
+                c
+                for c in commands.values()
+                if (c["type"], c["name"]) == (body.get("type", 1), body.get("name"))
+            ),
+            None,
+        )
         cmd = self._store_command(scope, body, existing)
         commands[int(cmd["id"])] = cmd
         return (200 if existing else 201), cmd
@@ -474,11 +554,15 @@ class RestApi:
             raise unknown("application command", 10063)
         return cmd
 
-    async def get_command(self, call: Call, app_id: str, command_id: str, guild_id: str | None = None) -> tuple[int, Any]:
+    async def get_command(
+        self, call: Call, app_id: str, command_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         _, commands = self._scope(app_id, guild_id)
         return 200, self._command(commands, command_id)
 
-    async def edit_command(self, call: Call, app_id: str, command_id: str, guild_id: str | None = None) -> tuple[int, Any]:
+    async def edit_command(
+        self, call: Call, app_id: str, command_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         scope, commands = self._scope(app_id, guild_id)
         cmd = self._command(commands, command_id)
         merged = {k: v for k, v in cmd.items() if k not in ("id", "application_id", "version", "guild_id")}
@@ -490,7 +574,9 @@ class RestApi:
         commands[int(command_id)] = updated
         return 200, updated
 
-    async def delete_command(self, call: Call, app_id: str, command_id: str, guild_id: str | None = None) -> tuple[int, Any]:
+    async def delete_command(
+        self, call: Call, app_id: str, command_id: str, guild_id: str | None = None
+    ) -> tuple[int, Any]:
         _, commands = self._scope(app_id, guild_id)
         self._command(commands, command_id)
         del commands[int(command_id)]
@@ -509,12 +595,17 @@ class RestApi:
         elapsed = call.time - record.created_at
         if elapsed > fake.interaction_timeout:
             raise ApiError(
-                404, 10062, "Unknown interaction", hint=f"first response after {elapsed:.2f}s > {fake.interaction_timeout}s"
+                404,
+                10062,
+                "Unknown interaction",
+                hint=f"first response after {elapsed:.2f}s > {fake.interaction_timeout}s",
             )
         body = self._body(call)
         kind = body.get("type")
         data = body.get("data") or {}
-        if kind not in ALLOWED_CALLBACKS.get(record.type, set()) or (kind == 7 and record.source_message_id is None):
+        if kind not in ALLOWED_CALLBACKS.get(record.type, set()) or (
+            kind == 7 and record.source_message_id is None
+        ):
             raise validation.invalid_form_body(
                 [
                     validation.Problem(
@@ -602,7 +693,9 @@ class RestApi:
         call.interaction_id = record.id
         record.calls.append(call)
         if record.response_type is None:
-            raise ApiError(404, 10015, "Unknown Webhook", hint="the interaction has not been acknowledged yet")
+            raise ApiError(
+                404, 10015, "Unknown Webhook", hint="the interaction has not been acknowledged yet"
+            )
         if call.time - record.created_at > self.fake.token_lifetime:
             raise ApiError(401, 50027, "Invalid Webhook Token", hint="interaction tokens last 15 minutes")
         return record
@@ -610,7 +703,9 @@ class RestApi:
     def _webhook_message(self, record: InteractionRecord, message_id: str) -> Message:
         if message_id == "@original":
             mid = record.original_message_id
-        elif message_id.isdigit() and (int(message_id) in record.followup_ids or int(message_id) == record.original_message_id):
+        elif message_id.isdigit() and (
+            int(message_id) in record.followup_ids or int(message_id) == record.original_message_id
+        ):
             mid = int(message_id)
         else:
             mid = None
@@ -623,10 +718,16 @@ class RestApi:
         record = self._webhook_record(call, app_id, token)
         body = self._body(call)
         channel = self.fake.channels[record.channel_id]
-        message = self._new_message(body, call.files, channel=channel, allowed_flags=CREATE_FLAGS, record=record)
+        message = self._new_message(
+            body, call.files, channel=channel, allowed_flags=CREATE_FLAGS, record=record
+        )
         message.interaction_metadata = {
             **(message.interaction_metadata or {}),
-            **({"original_response_message_id": str(record.original_message_id)} if record.original_message_id else {}),
+            **(
+                {"original_response_message_id": str(record.original_message_id)}
+                if record.original_message_id
+                else {}
+            ),
         }
         record.followup_ids.append(message.id)
         await self._echo("MESSAGE_CREATE", message)
@@ -634,18 +735,24 @@ class RestApi:
             return 200, payloads.message(message, self.fake)
         return 204, None
 
-    async def get_webhook_message(self, call: Call, app_id: str, token: str, message_id: str) -> tuple[int, Any]:
+    async def get_webhook_message(
+        self, call: Call, app_id: str, token: str, message_id: str
+    ) -> tuple[int, Any]:
         record = self._webhook_record(call, app_id, token)
         return 200, payloads.message(self._webhook_message(record, message_id), self.fake)
 
-    async def edit_webhook_message(self, call: Call, app_id: str, token: str, message_id: str) -> tuple[int, Any]:
+    async def edit_webhook_message(
+        self, call: Call, app_id: str, token: str, message_id: str
+    ) -> tuple[int, Any]:
         record = self._webhook_record(call, app_id, token)
         message = self._webhook_message(record, message_id)
         self._edit(message, self._body(call), call.files)
         await self._echo("MESSAGE_UPDATE", message)
         return 200, payloads.message(message, self.fake)
 
-    async def delete_webhook_message(self, call: Call, app_id: str, token: str, message_id: str) -> tuple[int, Any]:
+    async def delete_webhook_message(
+        self, call: Call, app_id: str, token: str, message_id: str
+    ) -> tuple[int, Any]:
         record = self._webhook_record(call, app_id, token)
         message = self._webhook_message(record, message_id)
         message.deleted = True
@@ -691,7 +798,11 @@ class RestApi:
                 referenced = None
                 if reference.get("fail_if_not_exists", True):
                     raise validation.invalid_form_body(
-                        [validation.Problem(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")]
+                        [
+                            validation.Problem(
+                                ("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"
+                            )
+                        ]
                     )
         message = self._new_message(
             body,
@@ -709,9 +820,9 @@ class RestApi:
             }
             message.referenced_message_id = referenced.id
             allowed = body.get("allowed_mentions")
-            if allowed is None or allowed.get("replied_user", False):
-                if referenced.author.id not in message.mentions:
-                    message.mentions.append(referenced.author.id)
+            pings = allowed is None or allowed.get("replied_user", False)
+            if pings and referenced.author.id not in message.mentions:
+                message.mentions.append(referenced.author.id)
         await self._echo("MESSAGE_CREATE", message)
         return 200, payloads.message(message, self.fake)
 
@@ -736,7 +847,13 @@ class RestApi:
         self._require(channel, Perm.MANAGE_MESSAGES, "bulk delete")
         ids = self._body(call).get("messages") or []
         if not 2 <= len(ids) <= 100:
-            raise validation.invalid_form_body([validation.Problem(("messages",), "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.")])
+            raise validation.invalid_form_body(
+                [
+                    validation.Problem(
+                        ("messages",), "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length."
+                    )
+                ]
+            )
         for mid in ids:
             message = self.fake.messages.get(int(mid))
             if message is not None and message.channel_id == channel.id:
@@ -746,7 +863,10 @@ class RestApi:
     async def list_pins(self, call: Call, channel_id: str) -> tuple[int, Any]:
         channel = self._channel(channel_id)
         pins = [m for m in self.fake.channel_messages(channel) if m.pinned]
-        return 200, {"items": [{"pinned_at": iso_now(), "message": payloads.message(m, self.fake)} for m in pins], "has_more": False}
+        return 200, {
+            "items": [{"pinned_at": iso_now(), "message": payloads.message(m, self.fake)} for m in pins],
+            "has_more": False,
+        }
 
     async def pin(self, call: Call, channel_id: str, message_id: str) -> tuple[int, Any]:
         message = self._channel_message(channel_id, message_id)
@@ -767,7 +887,9 @@ class RestApi:
             message.reactions.append(emoji)
         return 204, None
 
-    async def remove_reaction(self, call: Call, channel_id: str, message_id: str, emoji: str) -> tuple[int, Any]:
+    async def remove_reaction(
+        self, call: Call, channel_id: str, message_id: str, emoji: str
+    ) -> tuple[int, Any]:
         message = self._channel_message(channel_id, message_id)
         if emoji in message.reactions:
             message.reactions.remove(emoji)
@@ -777,13 +899,17 @@ class RestApi:
         self._require(parent, Perm.CREATE_PUBLIC_THREADS, "creating a thread")
         body = self._body(call)
         name = body.get("name")
-        problems = validation._length(("name",), name, 100, 1) if name else [
-            validation.Problem(("name",), "BASE_TYPE_REQUIRED", "This field is required")
-        ]
+        problems = (
+            validation._length(("name",), name, 100, 1)
+            if name
+            else [validation.Problem(("name",), "BASE_TYPE_REQUIRED", "This field is required")]
+        )
         if problems:
             raise validation.invalid_form_body(problems)
         guild = self.fake.guilds[parent.guild_id or 0]
-        thread = guild.add_channel(name, ChannelType.PUBLIC_THREAD, id=thread_id, parent=parent, owner=self.fake.bot_user.id)
+        thread = guild.add_channel(
+            name, ChannelType.PUBLIC_THREAD, id=thread_id, parent=parent, owner=self.fake.bot_user.id
+        )
         session = self.fake.gateway.session_for(guild.id)
         data = payloads.channel(thread, self.fake)
         if session is not None:
@@ -819,13 +945,18 @@ class RestApi:
 
     async def active_threads(self, call: Call, guild_id: str) -> tuple[int, Any]:
         guild = self._guild(guild_id)
-        return 200, {"threads": [payloads.channel(c, self.fake) for c in guild.channels.values() if c.is_thread], "members": []}
+        return 200, {
+            "threads": [payloads.channel(c, self.fake) for c in guild.channels.values() if c.is_thread],
+            "members": [],
+        }
 
     async def list_members(self, call: Call, guild_id: str) -> tuple[int, Any]:
         guild = self._guild(guild_id)
         session = self.fake.gateway.session_for(guild.id)
         if session is not None and not session.has_intent(INTENT_GUILD_MEMBERS):
-            raise ApiError(403, 50001, "Missing Access", hint="listing members needs the GUILD_MEMBERS intent")
+            raise ApiError(
+                403, 50001, "Missing Access", hint="listing members needs the GUILD_MEMBERS intent"
+            )
         after = int(call.query.get("after", 0))
         limit = int(call.query.get("limit", 1))
         members = sorted((m for m in guild.members.values() if m.id > after), key=lambda m: m.id)[:limit]
@@ -836,7 +967,9 @@ class RestApi:
         query = call.query.get("query", "").lower()
         limit = int(call.query.get("limit", 1))
         found = [
-            m for m in guild.members.values() if m.user.username.lower().startswith(query) or (m.nick or "").lower().startswith(query)
+            m
+            for m in guild.members.values()
+            if m.user.username.lower().startswith(query) or (m.nick or "").lower().startswith(query)
         ]
         return 200, [payloads.member(m) for m in found[:limit]]
 
@@ -864,13 +997,17 @@ class RestApi:
             member.roles.remove(role.id)
         session = self.fake.gateway.session_for(guild.id)
         if session is not None and session.has_intent(INTENT_GUILD_MEMBERS):
-            await session.dispatch("GUILD_MEMBER_UPDATE", {"guild_id": str(guild.id), **payloads.member(member)})
+            await session.dispatch(
+                "GUILD_MEMBER_UPDATE", {"guild_id": str(guild.id), **payloads.member(member)}
+            )
         return 204, None
 
     async def add_member_role(self, call: Call, guild_id: str, user_id: str, role_id: str) -> tuple[int, Any]:
         return await self._member_role(guild_id, user_id, role_id, True)
 
-    async def remove_member_role(self, call: Call, guild_id: str, user_id: str, role_id: str) -> tuple[int, Any]:
+    async def remove_member_role(
+        self, call: Call, guild_id: str, user_id: str, role_id: str
+    ) -> tuple[int, Any]:
         return await self._member_role(guild_id, user_id, role_id, False)
 
 

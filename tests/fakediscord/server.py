@@ -96,6 +96,7 @@ class FakeDiscord(InjectionMixin):
         self.application_id = application_id or self.bot_user.id
         self.app_owner = self.add_user("app-owner")
         self.default_user: User | None = None
+        self._named: dict[str, User] = {}  # default_world()'s users
 
         # what happened
         self.calls: list[Call] = []
@@ -167,7 +168,9 @@ class FakeDiscord(InjectionMixin):
         return asyncio.get_running_loop().time()
 
     # --- building the world ----------------------------------------------------------------------------
-    def add_user(self, username: str, *, bot: bool = False, id: int | None = None, global_name: str | None = None) -> User:
+    def add_user(
+        self, username: str, *, bot: bool = False, id: int | None = None, global_name: str | None = None
+    ) -> User:
         user = User(id=id or self.new_id(), username=username, bot=bot, global_name=global_name)
         self.users[user.id] = user
         return user
@@ -189,7 +192,9 @@ class FakeDiscord(InjectionMixin):
         permissions does. Add it before the bot connects, or call `dispatch_guild_create` afterwards.
         """
         owner = owner or self.add_user(f"{name.lower().replace(' ', '-')}-owner")
-        guild = Guild(id=id or self.new_id(), name=name, owner_id=owner.id, preferred_locale=locale, world=self)
+        guild = Guild(
+            id=id or self.new_id(), name=name, owner_id=owner.id, preferred_locale=locale, world=self
+        )
         guild.add_role("@everyone", everyone_permissions, id=guild.id, position=0)
         guild.add_member(owner)
         if bot_member:
@@ -207,12 +212,27 @@ class FakeDiscord(InjectionMixin):
         guild.add_channel("general", topic="General chat")
         guild.add_channel("staff")
         moderator_role = guild.add_role("Moderator", Perm.MANAGE_GUILD | Perm.MANAGE_MESSAGES)
-        self.moderator = self.add_user("moderator")
-        guild.add_member(self.moderator, [moderator_role])
-        self.member = self.add_user("member")
-        guild.add_member(self.member)
-        self.default_user = self.member
+        moderator = self._named["moderator"] = self.add_user("moderator")
+        guild.add_member(moderator, [moderator_role])
+        member = self._named["member"] = self.add_user("member")
+        guild.add_member(member)
+        self.default_user = member
         return guild
+
+    @property
+    def member(self) -> User:
+        """default_world()'s plain member (no role)."""
+        return self._default_world_user("member")
+
+    @property
+    def moderator(self) -> User:
+        """default_world()'s moderator (role Moderator: Manage Guild + Manage Messages)."""
+        return self._default_world_user("moderator")
+
+    def _default_world_user(self, name: str) -> User:
+        if name not in self._named:
+            raise AttributeError(f"fake.{name} exists only after fake.default_world()")
+        return self._named[name]
 
     def dm_channel(self, user: User | int) -> Channel:
         """The DM channel between ``user`` and the bot (created on first use)."""
@@ -248,11 +268,40 @@ class FakeDiscord(InjectionMixin):
         self.attachments[attachment.id] = attachment
         return attachment
 
+    def add_message(
+        self,
+        channel: Channel | int,
+        content: str = "",
+        *,
+        author: User | None = None,
+        embeds: list[dict[str, Any]] | None = None,
+        components: list[dict[str, Any]] | None = None,
+        flags: int = 0,
+    ) -> Message:
+        """Put a message in the world without any event, e.g. one the bot sent before a restart (so a test can
+        click a persistent view's button on it). ``author`` defaults to the bot."""
+        channel_obj = channel if isinstance(channel, Channel) else self.channels[int(channel)]
+        message = Message(
+            id=self.new_id(),
+            channel_id=channel_obj.id,
+            guild_id=channel_obj.guild_id,
+            author=author or self.bot_user,
+            content=content,
+            embeds=list(embeds or []),
+            components=list(components or []),
+            flags=flags,
+        )
+        self.messages[message.id] = message
+        return message
+
     async def _serve_attachment(self, request: web.Request) -> web.Response:
         attachment = self.attachments.get(int(request.match_info["attachment_id"]))
         if attachment is None:
             return web.Response(status=404, text="not found")
-        return web.Response(body=attachment.data, headers={"Content-Type": attachment.content_type or "application/octet-stream"})
+        return web.Response(
+            body=attachment.data,
+            headers={"Content-Type": attachment.content_type or "application/octet-stream"},
+        )
 
     # --- gateway control ----------------------------------------------------------------------------------
     @property
@@ -263,7 +312,9 @@ class FakeDiscord(InjectionMixin):
     def _require_session(self, guild_id: int | None) -> Session:
         session = self.gateway.session_for(guild_id)
         if session is None:
-            raise RuntimeError("the bot has not identified on the fake gateway yet (await fake.wait_until_ready())")
+            raise RuntimeError(
+                "the bot has not identified on the fake gateway yet (await fake.wait_until_ready())"
+            )
         return session
 
     def is_ready(self) -> bool:
@@ -288,6 +339,11 @@ class FakeDiscord(InjectionMixin):
         for conn in self.gateway.active_connections(shard_id):
             await conn.close(code, "Closed by the test.")
 
+    async def drop_connection(self, *, shard_id: int | None = None) -> None:
+        """Cut the bot's TCP connection(s) without a close frame; discord.py reconnects and RESUMEs."""
+        for conn in self.gateway.active_connections(shard_id):
+            conn.drop()
+
     async def request_reconnect(self, *, shard_id: int | None = None) -> None:
         """Send op 7 RECONNECT."""
         for conn in self.gateway.active_connections(shard_id):
@@ -302,7 +358,9 @@ class FakeDiscord(InjectionMixin):
 
     def _log_frame(self, direction: str, shard_id: int | None, frame: dict[str, Any]) -> None:
         self.gateway_log.append(
-            GatewayFrame(direction, shard_id, frame.get("op", -1), frame.get("t"), frame.get("d"), frame.get("s"))
+            GatewayFrame(
+                direction, shard_id, frame.get("op", -1), frame.get("t"), frame.get("d"), frame.get("s")
+            )
         )
 
     def received(self, op: int | None = None) -> list[GatewayFrame]:
@@ -326,7 +384,9 @@ class FakeDiscord(InjectionMixin):
             if task.done() and not task.cancelled() and task.exception() is not None:
                 raise AssertionError(f"the bot task died: {task.exception()!r}") from task.exception()
 
-    async def wait_until(self, predicate: Callable[[], T | None], timeout: float = 5.0, what: str = "a condition") -> T:
+    async def wait_until(
+        self, predicate: Callable[[], T | None], timeout: float = 5.0, what: str = "a condition"
+    ) -> T:
         """Re-check ``predicate`` after every REST call and gateway frame; return its first truthy result."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -342,6 +402,8 @@ class FakeDiscord(InjectionMixin):
             self._waiters.append(fut)
             # Also wake up periodically: some conditions depend on time or on things we are not told about.
             await asyncio.wait({fut}, timeout=min(remaining, 0.25))
+            if not fut.done():
+                fut.cancel()
 
     def describe(self, last: int = 15) -> str:
         """Recent REST calls, refused calls and unknown routes: what the bot did, for failure messages."""
@@ -370,15 +432,23 @@ class FakeDiscord(InjectionMixin):
 
         def find() -> Call | None:
             for call in self.calls[after:]:
-                if call.status and (method is None or call.method == method.upper()) and pattern.fullmatch(call.path):
-                    if status is None or call.status == status:
-                        return call
+                if (
+                    call.status
+                    and (method is None or call.method == method.upper())
+                    and pattern.fullmatch(call.path)
+                    and (status is None or call.status == status)
+                ):
+                    return call
             return None
 
         return await self.wait_until(find, timeout, f"{method or '*'} {pattern.pattern}")
 
     async def wait_for_message(
-        self, predicate: Callable[[Message], bool] | None = None, timeout: float = 5.0, *, channel: Channel | int | None = None
+        self,
+        predicate: Callable[[Message], bool] | None = None,
+        timeout: float = 5.0,
+        *,
+        channel: Channel | int | None = None,
     ) -> Message:
         """The first bot message (any channel, or ``channel``) matching ``predicate``, including ephemeral ones."""
 
@@ -413,14 +483,17 @@ class FakeDiscord(InjectionMixin):
         allowed = set(allow_errors)
         bad = [c for c in self.errors if (c.response or {}).get("code") not in allowed]
         if bad or self.unknown_calls:
-            raise AssertionError("the bot made bad requests:\n" + "\n".join(f"  {c}" for c in bad) + "\n" + self.describe())
+            raise AssertionError(
+                "the bot made bad requests:\n" + "\n".join(f"  {c}" for c in bad) + "\n" + self.describe()
+            )
 
     def find_calls(self, method: str | None = None, path_pattern: str | None = None) -> list[Call]:
         pattern = re.compile(path_pattern) if path_pattern else None
         return [
             c
             for c in self.calls
-            if (method is None or c.method == method.upper()) and (pattern is None or pattern.fullmatch(c.path))
+            if (method is None or c.method == method.upper())
+            and (pattern is None or pattern.fullmatch(c.path))
         ]
 
     def interaction_responses(self, interaction_id: int) -> list[Call]:
@@ -437,16 +510,22 @@ class FakeDiscord(InjectionMixin):
         for cmd in self.commands(guild):
             if cmd["name"] == name and cmd.get("type", 1) == type:
                 return cmd
-        raise KeyError(f"no command {name!r} registered; registered: {[c['name'] for c in self.commands(guild)]}")
+        raise KeyError(
+            f"no command {name!r} registered; registered: {[c['name'] for c in self.commands(guild)]}"
+        )
 
     def channel_messages(self, channel: Channel | int) -> list[Message]:
         """Visible messages of a channel, oldest first (no ephemeral, no deleted, no placeholders)."""
         channel_id = as_id(channel)
         return [
-            m for m in self.messages.values() if m.channel_id == channel_id and not m.deleted and not m.ephemeral
+            m
+            for m in self.messages.values()
+            if m.channel_id == channel_id and not m.deleted and not m.ephemeral
         ]
 
-    def bot_messages(self, channel: Channel | int | None = None, *, include_ephemeral: bool = False) -> list[Message]:
+    def bot_messages(
+        self, channel: Channel | int | None = None, *, include_ephemeral: bool = False
+    ) -> list[Message]:
         return [
             m
             for m in self.messages.values()
@@ -477,17 +556,25 @@ class FakeDiscord(InjectionMixin):
         headers: dict[str, str] = {}
         body: dict[str, Any] = {"message": message or f"{status}: injected failure", "code": code}
         if status == 429:
-            body.update(message=message or "You are being rate limited.", retry_after=retry_after, **{"global": is_global})
+            body.update(
+                message=message or "You are being rate limited.",
+                retry_after=retry_after,
+                **{"global": is_global},
+            )
             headers = {
                 "Via": "1.1 google",
                 "Retry-After": str(max(1, round(retry_after))),
                 "X-RateLimit-Scope": "global" if is_global else "user",
             }
-        self._failures.append(_Failure(method and method.upper(), re.compile(path_pattern), status, body, headers, times))
+        self._failures.append(
+            _Failure(method and method.upper(), re.compile(path_pattern), status, body, headers, times)
+        )
 
     def _take_failure(self, call: Call) -> tuple[int, Any, dict[str, str]] | None:
         for failure in self._failures:
-            if (failure.method is None or failure.method == call.method) and failure.pattern.fullmatch(call.path):
+            if (failure.method is None or failure.method == call.method) and failure.pattern.fullmatch(
+                call.path
+            ):
                 failure.times -= 1
                 if failure.times <= 0:
                     self._failures.remove(failure)

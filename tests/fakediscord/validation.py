@@ -14,8 +14,43 @@ from typing import Any
 from .models import ApiError
 
 LOCALES = frozenset(
-    "en-US en-GB bg zh-CN zh-TW hr cs id da nl fi fr de el hi hu it ja ko es-419 lt no pl pt-BR ro ru es-ES "
-    "sv-SE th tr uk vi".split()
+    {
+        *(
+            "en-US",
+            "en-GB",
+            "bg",
+            "zh-CN",
+            "zh-TW",
+            "hr",
+            "cs",
+            "id",
+            "da",
+            "nl",
+            "fi",
+            "fr",
+            "de",
+            "el",
+            "hi",
+        ),
+        *(
+            "hu",
+            "it",
+            "ja",
+            "ko",
+            "es-419",
+            "lt",
+            "no",
+            "pl",
+            "pt-BR",
+            "ro",
+            "ru",
+            "es-ES",
+            "sv-SE",
+            "th",
+            "tr",
+        ),
+        *("uk", "vi"),
+    }
 )
 
 MAX_CONTENT = 2000
@@ -90,7 +125,9 @@ def embed_problems(embeds: Any) -> list[Problem]:
             if url is not None and not str(url).startswith(("http://", "https://")):
                 problems.append(Problem((*at, key), "URL_TYPE_INVALID_URL", "Not a well formed URL."))
     if total > MAX_EMBED_TOTAL:
-        problems.append(Problem(("embeds",), "BASE_TYPE_MAX_LENGTH", "Embed size exceeds maximum size of 6000"))
+        problems.append(
+            Problem(("embeds",), "BASE_TYPE_MAX_LENGTH", "Embed size exceeds maximum size of 6000")
+        )
     return problems
 
 
@@ -110,20 +147,30 @@ def component_problems(components: Any, *, v2: bool) -> list[Problem]:
             kinds = {c.get("type") for c in children}
             if kinds & {3, 5, 6, 7, 8} and len(children) > 1:
                 problems.append(
-                    Problem((*at, "components"), "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width")
+                    Problem(
+                        (*at, "components"),
+                        "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                        "The specified component exceeds the maximum width",
+                    )
                 )
             for k, child in enumerate(children):
                 check(child, (*at, "components", k), True)
             return
         if not v2 and not in_row:
-            problems.append(Problem((*at, "type"), "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1,)."))
+            problems.append(
+                Problem((*at, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).')
+            )
             return
         custom_id = comp.get("custom_id")
         if custom_id is not None:
             problems.extend(_length((*at, "custom_id"), custom_id, 100, 1))
             if custom_id in seen:
                 problems.append(
-                    Problem((*at, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+                    Problem(
+                        (*at, "custom_id"),
+                        "COMPONENT_CUSTOM_ID_DUPLICATED",
+                        "Component custom id cannot be duplicated",
+                    )
                 )
             seen[custom_id] = at
         if kind == 2:
@@ -131,20 +178,32 @@ def component_problems(components: Any, *, v2: bool) -> list[Problem]:
             problems.extend(_length((*at, "label"), comp.get("label"), 80))
             if style == 5:
                 if not comp.get("url") or custom_id is not None:
-                    problems.append(Problem(at, "BUTTON_COMPONENT_INVALID_URL", "A link button needs a url and no custom_id"))
+                    problems.append(
+                        Problem(
+                            at, "BUTTON_COMPONENT_INVALID_URL", "A link button needs a url and no custom_id"
+                        )
+                    )
             elif style != 6 and custom_id is None:
                 problems.append(Problem((*at, "custom_id"), "BASE_TYPE_REQUIRED", "This field is required"))
             if style not in (1, 2, 3, 4, 5, 6):
-                problems.append(Problem((*at, "style"), "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6}."))
+                problems.append(
+                    Problem((*at, "style"), "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6}.")
+                )
             if not comp.get("label") and not comp.get("emoji") and style != 6:
-                problems.append(Problem(at, "BUTTON_COMPONENT_MISSING_LABEL", "A button needs a label or an emoji"))
+                problems.append(
+                    Problem(at, "BUTTON_COMPONENT_MISSING_LABEL", "A button needs a label or an emoji")
+                )
         elif kind in (3, 5, 6, 7, 8):
             problems.extend(_length((*at, "placeholder"), comp.get("placeholder"), 150))
             lo, hi = comp.get("min_values", 1), comp.get("max_values", 1)
             if not 0 <= lo <= 25:
-                problems.append(Problem((*at, "min_values"), "NUMBER_TYPE_MAX", "min_values must be between 0 and 25."))
+                problems.append(
+                    Problem((*at, "min_values"), "NUMBER_TYPE_MAX", "min_values must be between 0 and 25.")
+                )
             if not 1 <= hi <= 25:
-                problems.append(Problem((*at, "max_values"), "NUMBER_TYPE_MAX", "max_values must be between 1 and 25."))
+                problems.append(
+                    Problem((*at, "max_values"), "NUMBER_TYPE_MAX", "max_values must be between 1 and 25.")
+                )
             if kind == 3:
                 options = comp.get("options") or []
                 problems.extend(_count((*at, "options"), options, 25, 1))
@@ -155,12 +214,20 @@ def component_problems(components: Any, *, v2: bool) -> list[Problem]:
                     problems.extend(_length((*at, "options", k, "description"), opt.get("description"), 100))
                     if opt.get("value") in values:
                         problems.append(
-                            Problem((*at, "options", k, "value"), "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED", "Duplicate option value")
+                            Problem(
+                                (*at, "options", k, "value"),
+                                "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
+                                "Duplicate option value",
+                            )
                         )
                     values.add(opt.get("value"))
                 if hi > max(len(options), 1):
                     problems.append(
-                        Problem((*at, "max_values"), "BASE_TYPE_MAX", f"max_values must be at most the number of options ({len(options)}).")
+                        Problem(
+                            (*at, "max_values"),
+                            "BASE_TYPE_MAX",
+                            f"max_values must be at most the number of options ({len(options)}).",
+                        )
                     )
         elif kind == 10:
             problems.extend(_length((*at, "content"), comp.get("content"), 4000, 1))
@@ -187,10 +254,16 @@ def message_problems(payload: dict[str, Any], *, files: int, existing_attachment
     problems += embed_problems(embeds)
     problems += component_problems(payload.get("components") or [], v2=v2)
     if files > MAX_FILES:
-        problems.append(Problem(("files",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FILES} or fewer in length."))
+        problems.append(
+            Problem(("files",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FILES} or fewer in length.")
+        )
     if v2 and (content or embeds):
         problems.append(
-            Problem(("content",), "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2", "The 'content' and 'embeds' fields cannot be used when using components v2")
+            Problem(
+                ("content",),
+                "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+                "The 'content' and 'embeds' fields cannot be used when using components v2",
+            )
         )
     return problems
 
@@ -250,7 +323,9 @@ def _localizations(
     for locale, text in value.items():
         where = (*at, key, locale)
         if locale not in LOCALES:
-            problems.append(Problem(where, "LOCALE_INVALID", f"Invalid locale {locale!r}; valid: {sorted(LOCALES)}"))
+            problems.append(
+                Problem(where, "LOCALE_INVALID", f"Invalid locale {locale!r}; valid: {sorted(LOCALES)}")
+            )
             continue
         if name:
             why = name_problem(text, chat_input=chat_input)
@@ -272,7 +347,11 @@ def _option_problems(opts: list[dict[str, Any]], at: tuple[str | int, ...], dept
     kinds = {o.get("type") for o in opts}
     if kinds & {1, 2} and kinds - {1, 2}:
         problems.append(
-            Problem((*at, "options"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Sub-commands and sub-command groups cannot be mixed with other options")
+            Problem(
+                (*at, "options"),
+                "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                "Sub-commands and sub-command groups cannot be mixed with other options",
+            )
         )
     for i, opt in enumerate(opts):
         where = (*at, "options", i)
@@ -281,23 +360,55 @@ def _option_problems(opts: list[dict[str, Any]], at: tuple[str | int, ...], dept
         if why:
             problems.append(Problem((*where, "name"), "APPLICATION_COMMAND_INVALID_NAME", why))
         if opt.get("name") in names:
-            problems.append(Problem((*where, "name"), "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS", f"Option name {opt.get('name')!r} is duplicated"))
+            problems.append(
+                Problem(
+                    (*where, "name"),
+                    "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
+                    f"Option name {opt.get('name')!r} is duplicated",
+                )
+            )
         names.add(opt.get("name"))
         problems += _length((*where, "description"), opt.get("description"), 100, 1)
-        problems += _localizations(where, "name_localizations", opt.get("name_localizations"), name=True, chat_input=True)
         problems += _localizations(
-            where, "description_localizations", opt.get("description_localizations"), name=False, chat_input=True
+            where, "name_localizations", opt.get("name_localizations"), name=True, chat_input=True
+        )
+        problems += _localizations(
+            where,
+            "description_localizations",
+            opt.get("description_localizations"),
+            name=False,
+            chat_input=True,
         )
         if kind in (1, 2):
             if kind == 2 and depth >= 1:
-                problems.append(Problem((*where, "type"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Sub-command groups cannot be nested"))
+                problems.append(
+                    Problem(
+                        (*where, "type"),
+                        "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                        "Sub-command groups cannot be nested",
+                    )
+                )
             if kind == 1 and depth >= 2:
-                problems.append(Problem((*where, "type"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Too deeply nested"))
+                problems.append(
+                    Problem((*where, "type"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Too deeply nested")
+                )
             sub = opt.get("options") or []
             if kind == 2 and any(o.get("type") != 1 for o in sub):
-                problems.append(Problem((*where, "options"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "A sub-command group may only contain sub-commands"))
+                problems.append(
+                    Problem(
+                        (*where, "options"),
+                        "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                        "A sub-command group may only contain sub-commands",
+                    )
+                )
             if kind == 1 and any(o.get("type") in (1, 2) for o in sub):
-                problems.append(Problem((*where, "options"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "A sub-command cannot contain sub-commands"))
+                problems.append(
+                    Problem(
+                        (*where, "options"),
+                        "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                        "A sub-command cannot contain sub-commands",
+                    )
+                )
             problems += _option_problems(sub, where, depth + 1)
             continue
         if kind not in ARG_TYPES:
@@ -306,25 +417,47 @@ def _option_problems(opts: list[dict[str, Any]], at: tuple[str | int, ...], dept
         required = bool(opt.get("required", False))
         if required and seen_optional:
             problems.append(
-                Problem((*where, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID", "Required options must be placed before non-required options")
+                Problem(
+                    (*where, "required"),
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
             )
         seen_optional = seen_optional or not required
         choices = opt.get("choices") or []
         if choices:
             if kind not in CHOICE_TYPES:
-                problems.append(Problem((*where, "choices"), "APPLICATION_COMMAND_OPTION_CHOICES_INVALID", "Choices are only allowed for string, integer and number options"))
+                problems.append(
+                    Problem(
+                        (*where, "choices"),
+                        "APPLICATION_COMMAND_OPTION_CHOICES_INVALID",
+                        "Choices are only allowed for string, integer and number options",
+                    )
+                )
             if opt.get("autocomplete"):
                 problems.append(
-                    Problem((*where, "autocomplete"), "APPLICATION_COMMAND_AUTOCOMPLETE_CHOICES_EXCLUSIVE", "Autocomplete and choices are mutually exclusive")
+                    Problem(
+                        (*where, "autocomplete"),
+                        "APPLICATION_COMMAND_AUTOCOMPLETE_CHOICES_EXCLUSIVE",
+                        "Autocomplete and choices are mutually exclusive",
+                    )
                 )
             problems += _count((*where, "choices"), choices, 25)
             for k, choice in enumerate(choices):
                 problems += choice_problems(choice, kind, (*where, "choices", k))
         if opt.get("autocomplete") and kind not in CHOICE_TYPES:
-            problems.append(Problem((*where, "autocomplete"), "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_INVALID", "Autocomplete is only allowed for string, integer and number options"))
+            problems.append(
+                Problem(
+                    (*where, "autocomplete"),
+                    "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_INVALID",
+                    "Autocomplete is only allowed for string, integer and number options",
+                )
+            )
         for key in ("min_length", "max_length"):
             if key in opt and not 0 <= int(opt[key]) <= 6000:
-                problems.append(Problem((*where, key), "NUMBER_TYPE_MAX", f"{key} must be between 0 and 6000"))
+                problems.append(
+                    Problem((*where, key), "NUMBER_TYPE_MAX", f"{key} must be between 0 and 6000")
+                )
     return problems
 
 
@@ -332,19 +465,25 @@ def choice_problems(choice: Any, option_type: int | None, where: tuple[str | int
     if not isinstance(choice, dict):
         return [Problem(where, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")]
     problems = _length((*where, "name"), choice.get("name"), 100, 1)
-    problems += _localizations(where, "name_localizations", choice.get("name_localizations"), name=False, chat_input=True)
+    problems += _localizations(
+        where, "name_localizations", choice.get("name_localizations"), name=False, chat_input=True
+    )
     value = choice.get("value")
     if option_type == 3:
         if not isinstance(value, str):
-            problems.append(Problem((*where, "value"), "STRING_TYPE_CONVERT", f"Choice value {value!r} is not a string"))
+            problems.append(
+                Problem((*where, "value"), "STRING_TYPE_CONVERT", f"Choice value {value!r} is not a string")
+            )
         else:
             problems += _length((*where, "value"), value, 100, 1)
-    elif option_type == 4:
-        if not isinstance(value, int) or isinstance(value, bool):
-            problems.append(Problem((*where, "value"), "INTEGRAL_TYPE_CONVERT", f"Choice value {value!r} is not int."))
-    elif option_type == 10:
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            problems.append(Problem((*where, "value"), "NUMBER_TYPE_COERCE", f"Choice value {value!r} is not a number."))
+    elif option_type == 4 and (not isinstance(value, int) or isinstance(value, bool)):
+        problems.append(
+            Problem((*where, "value"), "INTEGRAL_TYPE_CONVERT", f"Choice value {value!r} is not int.")
+        )
+    elif option_type == 10 and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+        problems.append(
+            Problem((*where, "value"), "NUMBER_TYPE_COERCE", f"Choice value {value!r} is not a number.")
+        )
     return problems
 
 
@@ -370,7 +509,9 @@ def command_problems(cmd: dict[str, Any], at: tuple[str | int, ...] = ()) -> lis
     why = name_problem(cmd.get("name"), chat_input=chat_input)
     if why:
         problems.append(Problem((*at, "name"), "APPLICATION_COMMAND_INVALID_NAME", why))
-    problems += _localizations(at, "name_localizations", cmd.get("name_localizations"), name=True, chat_input=chat_input)
+    problems += _localizations(
+        at, "name_localizations", cmd.get("name_localizations"), name=True, chat_input=chat_input
+    )
     description = cmd.get("description")
     if chat_input:
         problems += _length((*at, "description"), description, 100, 1)
@@ -379,9 +520,17 @@ def command_problems(cmd: dict[str, Any], at: tuple[str | int, ...] = ()) -> lis
         )
         problems += _option_problems(cmd.get("options") or [], at, 0)
         if _command_chars(cmd) > 4000:
-            problems.append(Problem(at, "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (4000)"))
+            problems.append(
+                Problem(at, "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (4000)")
+            )
     elif description:
-        problems.append(Problem((*at, "description"), "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION", "Context menu commands cannot have a description"))
+        problems.append(
+            Problem(
+                (*at, "description"),
+                "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
+                "Context menu commands cannot have a description",
+            )
+        )
     if kind not in (1, 2, 3, 4):
         problems.append(Problem((*at, "type"), "BASE_TYPE_CHOICES", f"Invalid command type {kind!r}"))
     return problems
@@ -397,13 +546,23 @@ def bulk_command_problems(commands: Any) -> list[Problem]:
         problems += command_problems(cmd, (i,))
         key = (cmd.get("type", 1), cmd.get("name"))
         if key in seen:
-            problems.append(Problem((i, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME", f"Application command names must be unique ({cmd.get('name')!r})"))
+            problems.append(
+                Problem(
+                    (i, "name"),
+                    "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                    f"Application command names must be unique ({cmd.get('name')!r})",
+                )
+            )
         seen.add(key)
         per_type[key[0]] = per_type.get(key[0], 0) + 1
     # 100 slash commands; 15 user and 15 message context menus per scope.
     for kind, limit in ((1, 100), (2, 15), (3, 15)):
         if per_type.get(kind, 0) > limit:
-            problems.append(Problem((), "APPLICATION_COMMANDS_TOO_MANY", f"Too many commands of type {kind} (max {limit})"))
+            problems.append(
+                Problem(
+                    (), "APPLICATION_COMMANDS_TOO_MANY", f"Too many commands of type {kind} (max {limit})"
+                )
+            )
     return problems
 
 
@@ -451,12 +610,22 @@ def modal_problems(data: Any) -> list[Problem]:
                 problems += _length((*where, "placeholder"), kid.get("placeholder"), 100)
                 problems += _length((*where, "value"), kid.get("value"), 4000)
                 if kid.get("style") not in (1, 2):
-                    problems.append(Problem((*where, "style"), "BASE_TYPE_CHOICES", "Value must be one of {1, 2}."))
+                    problems.append(
+                        Problem((*where, "style"), "BASE_TYPE_CHOICES", "Value must be one of {1, 2}.")
+                    )
                 lo, hi = kid.get("min_length"), kid.get("max_length")
                 if lo is not None and not 0 <= lo <= 4000:
-                    problems.append(Problem((*where, "min_length"), "NUMBER_TYPE_MAX", "min_length must be between 0 and 4000"))
+                    problems.append(
+                        Problem(
+                            (*where, "min_length"), "NUMBER_TYPE_MAX", "min_length must be between 0 and 4000"
+                        )
+                    )
                 if hi is not None and not 1 <= hi <= 4000:
-                    problems.append(Problem((*where, "max_length"), "NUMBER_TYPE_MAX", "max_length must be between 1 and 4000"))
+                    problems.append(
+                        Problem(
+                            (*where, "max_length"), "NUMBER_TYPE_MAX", "max_length must be between 1 and 4000"
+                        )
+                    )
             elif kid.get("type") in (3, 5, 6, 7, 8):
                 problems += component_problems([kid], v2=True)
     return problems

@@ -1,0 +1,84 @@
+"""Normalisation and reply-language detection, as tables of cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import detect_language, normalize, to_traditional
+from bot.engine.normalize import clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ｈｅｌｌｏ　ＷＯＲＬＤ！", "hello world!"),
+        ("What IS the Cat Tax", "what is the cat tax"),
+        ("zero\u200bwidth\u200d joiner\ufeff", "zerowidth joiner"),
+        ("bell\x07 and\x00 nul", "bell and nul"),
+        ("<@123> <@!45> <#67> <@&89> @everyone @here hi", "hi"),
+        ("**bold** __under__ ~~gone~~ ||spoiler|| `code`", "bold under gone spoiler code"),
+        ("> quoted\n# heading\n- bullet", "quoted heading bullet"),
+        ("[the docs](https://example.com/a/b) now", "the docs now"),
+        ("see https://www.xiaohongshu.com/explore/1", "see xiaohongshu com"),
+        ("好笑[笑哭R][派对R]", "好笑"),
+        ("cat 🐱👍🏽 tax ❤️", "cat tax"),
+        ("xièxie nǐ hǎo", "xiexie ni hao"),
+        ("臺灣的網路 影片 軟體", "台湾的网络 视频 软件"),
+        ("", ""),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_emoji_are_counted_not_kept() -> None:
+    cleaned = clean("[笑哭R] 😂 <:pepe:123456789>")
+    assert cleaned.text == ""
+    assert cleaned.emoji == 3
+
+
+def test_normalize_bounds_length() -> None:
+    assert len(normalize("a " * 50_000)) <= 500
+
+
+def test_normalize_accepts_non_strings() -> None:
+    assert normalize(None) == ""
+    assert normalize(42) == "42"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("what is the cat tax?", None, "en"),
+        ("猫税是什么意思", None, "zh"),
+        ("貓稅是什麼意思", None, "zh-Hant"),
+        ("臺灣用戶也能註冊嗎", "en-US", "zh-Hant"),
+        # Same characters in both scripts: the locale decides.
+        ("你好", "zh-TW", "zh-Hant"),
+        ("你好", "zh-CN", "zh"),
+        ("你好", None, "zh"),
+        # No letters of either script: the locale decides, English by default.
+        ("😀😀", "zh-TW", "zh-Hant"),
+        ("???", "zh-CN", "zh"),
+        ("!!!", None, "en"),
+        ("", "en-GB", "en"),
+        # Code-switching: the language of the grammatical frame.
+        ("no pets here, can I pay the 猫税 with a stuffed animal?", None, "en"),
+        ("what does 种草 mean when someone says it to me", None, "en"),
+        ("这个 app 的 algorithm 是怎么推荐的?", None, "zh"),
+        ("我的 account 被 ban 了怎么办", None, "zh"),
+        ("我的帳號被 ban 了怎麼辦", None, "zh-Hant"),
+    ],
+)
+def test_detect_language(text: str, locale: str | None, expected: str) -> None:
+    assert detect_language(text, locale) == expected
+
+
+@pytest.mark.parametrize("bad", [None, 3.5, b"bytes", "\ud800 lone surrogate", "\x00" * 10])
+def test_detect_language_never_raises(bad: object) -> None:
+    assert detect_language(bad) in ("en", "zh", "zh-Hant")
+
+
+def test_to_traditional() -> None:
+    assert to_traditional("什么是猫税") == "什麼是貓稅"
+    assert to_traditional("") == ""
