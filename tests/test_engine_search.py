@@ -217,3 +217,11 @@ def test_dev_set_floors(shipped: KnowledgeIndex) -> None:
     measured["reply language"] = lang_ok / len(rows)
     below = {g: round(v, 3) for g, v in measured.items() if v < FLOORS[g]}
     assert not below, f"below the floor: {below} (floors {FLOORS})"
+
+
+def test_engine_does_not_import_discord() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, bot.engine; sys.exit('discord' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
