@@ -13,7 +13,9 @@ _QUESTION_WORDS_EN = re.compile(
     r"do|does|did|any|anyone|anybody|pls|please|help|explain|tell me|wtf|wth|meaning|define)\b",
     re.IGNORECASE,
 )
-_QUESTION_MARKERS_ZH = re.compile(r"(吗|嘛|呢|什么|为什么|为啥|怎么|怎样|如何|哪|几|多少|是否|能不能|可不可以|有没有|求|请问|咋)")
+_QUESTION_MARKERS_ZH = re.compile(
+    r"(吗|嘛|呢|什么|为什么|为啥|怎么|怎样|如何|哪|几|多少|是否|能不能|可不可以|有没有|求|请问|咋)"
+)
 
 
 def looks_like_question(text: str) -> bool:

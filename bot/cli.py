@@ -41,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = kb_commands.add_parser("import", help="validate a JSON file, then write all of it or nothing")
     imp.add_argument("file", type=Path)
     imp.add_argument("--guild", type=int, help="import into this guild instead of the global knowledge base")
-    imp.add_argument("--dry-run", action="store_true", help="validate and show what would change, write nothing")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="validate and show what would change, write nothing"
+    )
     stats = kb_commands.add_parser("stats", help="entries per category and language")
     stats.add_argument("--guild", type=int, help="count what this guild sees")
     return parser

@@ -30,7 +30,10 @@ class CommandTranslator(app_commands.Translator):
     """Chinese command names, descriptions and choices for zh-CN, and in Traditional for zh-TW."""
 
     async def translate(
-        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContext
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContext,
     ) -> str | None:
         if locale not in (discord.Locale.chinese, discord.Locale.taiwan_chinese):
             return None
@@ -119,7 +122,12 @@ class RedNoteBot(commands.AutoShardedBot):
         """No prefix commands: chat answering is the chat cog's listener, so nothing is parsed here."""
 
     async def on_ready(self) -> None:
-        log.info("ready as %s (id %s) in %d guilds", self.user, self.user.id if self.user else "?", len(self.guilds))
+        log.info(
+            "ready as %s (id %s) in %d guilds",
+            self.user,
+            self.user.id if self.user else "?",
+            len(self.guilds),
+        )
 
 
 def _install_signal_handlers(bot: RedNoteBot) -> None:

@@ -63,9 +63,7 @@ class Settings:
         shard_ids = _int_list(get("SHARD_IDS"), "SHARD_IDS")
         if shard_ids is not None:
             if shard_count is None:
-                raise ConfigError(
-                    "SHARD_IDS is set without SHARD_COUNT: set SHARD_COUNT too."
-                )
+                raise ConfigError("SHARD_IDS is set without SHARD_COUNT: set SHARD_COUNT too.")
             bad = [i for i in shard_ids if i >= shard_count]
             if bad:
                 raise ConfigError(

@@ -244,5 +244,5 @@ async def test_guild_settings_feedback_unanswered(sessions) -> None:
         await unanswered.log(q, q.lower().strip("?"), "en", guild_id=GUILD_A)
     await unanswered.log("other guild", "other guild", "en", guild_id=GUILD_B)
     top = await unanswered.top(GUILD_A)
-    assert [(s.count, s.question.lower().rstrip("?")) for s in top][0] == (2, "what's the weather")
+    assert (top[0].count, top[0].question.lower().rstrip("?")) == (2, "what's the weather")
     assert all(s.question != "other guild" for s in top)

@@ -120,7 +120,12 @@ class KnowledgeService:
         alternatives = tuple(snapshot.entries[s] for s in match.alternatives if s in snapshot.entries)
         if entry is None and log_unanswered and self._unanswered is not None and query.strip():
             await self._unanswered.log(
-                query, normalize(query)[:200], match.lang, guild_id=guild_id, channel_id=channel_id, user_id=user_id
+                query,
+                normalize(query)[:200],
+                match.lang,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                user_id=user_id,
             )
         return Answer(query=query, match=match, entry=entry, alternatives=alternatives)
 
