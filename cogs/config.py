@@ -8,12 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import BotError, ConflictError, ValidationError
+from bot.errors import BotError
 from bot.knowledge.drafts import EntryForm, entry_from_form
 from bot.messages import lang_for_locale, t
 from cogs.ui.checks import ensure_admin
 from cogs.ui.errors import send_ephemeral
-from cogs.ui.render import NO_MENTIONS, plain_embed
+from cogs.ui.render import NO_MENTIONS, plain_embed, text_file
 
 if TYPE_CHECKING:
     from bot.app import Core
@@ -173,8 +173,9 @@ class ConfigCog(
             await self.core.knowledge.save(
                 entry, guild_id, interaction.user.id, expected_version=expected_version
             )
-        except (ValidationError, ConflictError, BotError) as error:
-            await send_ephemeral(interaction, f"{error.message(lang)}\n\n{en}\n\n{zh}"[:2000])
+        except BotError as error:
+            rules = f"# Rules (English)\n{en}\n\n# 规则（中文）\n{zh}\n"
+            await send_ephemeral(interaction, error.message(lang), file=text_file("your-rules.md", rules))
             return
         await send_ephemeral(interaction, t("config.saved", lang))
 

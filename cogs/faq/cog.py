@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import BotError, ConflictError, ValidationError
+from bot.errors import BotError, ValidationError
 from bot.knowledge.drafts import EntryForm, entry_from_form
-from bot.knowledge.entry import CATEGORIES
+from bot.knowledge.entry import CATEGORIES, Entry
 from bot.knowledge.schema import SLUG_RE
 from bot.messages import MESSAGES, lang_for_locale, t
 from bot.replies import clip, entry_title, rank_titles
@@ -20,17 +20,13 @@ from cogs.faq.render import history_embed, import_summary, unanswered_embed
 from cogs.faq.views import ConfirmView, EntryModal
 from cogs.ui.checks import ensure_curator
 from cogs.ui.errors import send_ephemeral
-from cogs.ui.render import NO_MENTIONS
+from cogs.ui.render import NO_MENTIONS, text_file
 
 if TYPE_CHECKING:
     from bot.app import Core
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 CATEGORY_CHOICES = [app_commands.Choice(name=MESSAGES[f"category.{c}"][0], value=c) for c in CATEGORIES]
-
-
-def _text_file(name: str, text: str) -> discord.File:
-    return discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
 
 
 @app_commands.guild_only()
@@ -51,9 +47,26 @@ class FaqCog(
         """A refused save: say why, and hand the admin's text back so nothing is lost."""
         lang = lang_for_locale(interaction.locale)
         message = f"{error.message(lang)}\n{t('faq.conflict_file', lang)}"
-        await send_ephemeral(
-            interaction, clip(message, 2000), file=_text_file("your-text.md", form.as_text())
-        )
+        await send_ephemeral(interaction, clip(message, 2000), file=text_file("your-text.md", form.as_text()))
+
+    async def _submit_form(
+        self,
+        interaction: discord.Interaction,
+        form: EntryForm,
+        write: Callable[[Entry], Awaitable[Entry]],
+        slug: str,
+        category: str,
+        tags: tuple[str, ...],
+        done_key: str,
+    ) -> None:
+        """Validate the form and write it; a refusal hands the admin's text back."""
+        lang = lang_for_locale(interaction.locale)
+        try:
+            saved = await write(entry_from_form(form, slug, category, tags))
+        except BotError as error:
+            await self._refuse_form(interaction, error, form)
+            return
+        await send_ephemeral(interaction, t(done_key, lang, title=entry_title(saved, lang), slug=saved.slug))
 
     async def _topic_choices(
         self, interaction: discord.Interaction, current: str, hidden: bool = False
@@ -111,14 +124,14 @@ class FaqCog(
             )
 
         async def submitted(modal_interaction: discord.Interaction, form: EntryForm) -> None:
-            try:
-                entry = entry_from_form(form, slug, category.value)
-                saved = await self.core.knowledge.add(entry, guild_id, modal_interaction.user.id)
-            except (ValidationError, ConflictError, BotError) as error:
-                await self._refuse_form(modal_interaction, error, form)
-                return
-            await send_ephemeral(
-                modal_interaction, t("faq.added", lang, title=entry_title(saved, lang), slug=slug)
+            await self._submit_form(
+                modal_interaction,
+                form,
+                lambda entry: self.core.knowledge.add(entry, guild_id, modal_interaction.user.id),
+                slug,
+                category.value,
+                (),
+                "faq.added",
             )
 
         await interaction.response.send_modal(
@@ -134,16 +147,16 @@ class FaqCog(
         opened = await self.core.knowledge.get(topic, guild_id, include_hidden=True)
 
         async def submitted(modal_interaction: discord.Interaction, form: EntryForm) -> None:
-            try:
-                entry = entry_from_form(form, opened.slug, opened.category, opened.tags)
-                saved = await self.core.knowledge.save(
+            await self._submit_form(
+                modal_interaction,
+                form,
+                lambda entry: self.core.knowledge.save(
                     entry, guild_id, modal_interaction.user.id, expected_version=opened.version
-                )
-            except (ValidationError, ConflictError, BotError) as error:
-                await self._refuse_form(modal_interaction, error, form)
-                return
-            await send_ephemeral(
-                modal_interaction, t("faq.saved", lang, title=entry_title(saved, lang), slug=saved.slug)
+                ),
+                opened.slug,
+                opened.category,
+                opened.tags,
+                "faq.saved",
             )
 
         modal = EntryModal(t("faq.modal_edit", lang, slug=opened.slug), EntryForm.of(opened), lang, submitted)
@@ -216,7 +229,7 @@ class FaqCog(
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         await interaction.response.send_message(
             t("faq.exported", lang_for_locale(interaction.locale), count=len(doc["entries"])),
-            file=_text_file(f"faq-{guild_id}.json", text),
+            file=text_file(f"faq-{guild_id}.json", text),
             ephemeral=True,
         )
 
@@ -239,7 +252,7 @@ class FaqCog(
         except ValidationError as error:
             problems = "\n".join(f"- {p}" for p in error.problems)
             await send_ephemeral(
-                interaction, clip(error.message(lang), 1900), file=_text_file("import-problems.txt", problems)
+                interaction, clip(error.message(lang), 1900), file=text_file("import-problems.txt", problems)
             )
             return
         if plan.changes == 0:

@@ -45,6 +45,12 @@ def routed(callback: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def selected(interaction: discord.Interaction) -> str:
+    """The first value picked in a select menu."""
+    values = (interaction.data or {}).get("values") or [""]  # type: ignore[union-attr]
+    return str(values[0])
+
+
 def reading_lang(target: str, interaction: discord.Interaction) -> str:
     """Chinese shown to a zh-TW (or zh-HK) user is Traditional."""
     if target.startswith("zh") and lang_for_locale(interaction.locale) == "zh-Hant":
@@ -163,7 +169,7 @@ class CategorySelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"rn:c
 
     @routed
     async def callback(self, interaction: discord.Interaction) -> None:
-        category = (interaction.data or {}).get("values", [""])[0]  # type: ignore[union-attr]
+        category = selected(interaction)
         entries = await core_of(interaction).knowledge.entries(interaction.guild_id)
         embed, view = topics_page(entries, self.lang, category)
         await interaction.response.edit_message(embed=embed, view=view)
@@ -190,7 +196,7 @@ class TopicSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"rn:pick
 
     @routed
     async def callback(self, interaction: discord.Interaction) -> None:
-        slug = (interaction.data or {}).get("values", [""])[0]  # type: ignore[union-attr]
+        slug = selected(interaction)
         await show_topic(interaction, slug, self.lang)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import discord
 
 from bot.knowledge.entry import Entry
@@ -47,3 +49,8 @@ def plain_embed(title: str, description: str, colour: int = UNKNOWN_COLOUR) -> d
     return discord.Embed(
         title=clip(title, 256), description=clip(description, EMBED_DESCRIPTION_LIMIT), colour=colour
     )
+
+
+def text_file(name: str, text: str) -> discord.File:
+    """A UTF-8 text attachment (exports, an editor's text handed back, lists of problems)."""
+    return discord.File(io.BytesIO(text.encode("utf-8")), filename=name)

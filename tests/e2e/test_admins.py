@@ -192,3 +192,13 @@ async def test_config_language_and_rules(world: World) -> None:
     assert rules.embed["description"] == "1. Be kind."
     shown = await (await fake.slash("config show", {}, user=world.moderator, locale="zh-CN")).wait_message()
     assert "已通过 /config rules 设置" in shown.text
+
+
+async def test_empty_rules_refused_and_text_kept(world: World) -> None:
+    h = await world.fake.slash("config rules", {}, user=world.moderator)
+    await h.wait_modal()
+    sub = await world.fake.submit_modal(h, {"Rules (English)": "   ", "规则（中文）": ""}, user=world.moderator)
+    msg = await sub.wait_message()
+    assert "nothing was written" in msg.content and msg.attachment("your-rules.md")
+    rules = await (await world.fake.slash("topic", {"name": "server-rules"})).wait_message()
+    assert "/config rules" in rules.embed["description"]
