@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -11,13 +10,14 @@ import yaml
 from bot.knowledge.entry import LANGS, Entry
 
 _REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+_INSTALLED_DATA_DIR = Path(__file__).resolve().parents[1] / "kb_data"  # `pip install .` puts data/ here
 
 
 def default_data_dir() -> Path:
     """The curated source: the repository's `data/`, or the copy installed inside the package."""
     if (_REPO_DATA_DIR / "knowledge").is_dir():
         return _REPO_DATA_DIR
-    return Path(str(resources.files("bot.kb_data")))
+    return _INSTALLED_DATA_DIR
 
 
 class SourceError(ValueError):

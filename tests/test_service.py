@@ -1,0 +1,53 @@
+"""The knowledge service keeps each guild's index in step with edits, without a restart."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.knowledge.service import KnowledgeService
+from bot.knowledge.source import load_entries
+from bot.storage.guild_repo import UnansweredRepository
+from bot.storage.knowledge_repo import KnowledgeRepository
+
+GUILD_A, GUILD_B = 1, 2
+
+
+async def test_index_follows_edits_per_guild(sessions) -> None:
+    repo = KnowledgeRepository(sessions)
+    await repo.seed(load_entries())
+    service = KnowledgeService(repo, UnansweredRepository(sessions))
+    question = "what is the cat tax"
+    assert (await service.ask(question, GUILD_A)).match.slug == "cat-tax"
+
+    await service.set_hidden("cat-tax", True, GUILD_A, actor_id=9)
+    assert (await service.ask(question, GUILD_A)).match.slug != "cat-tax"
+    assert (await service.ask(question, GUILD_B)).match.slug == "cat-tax"
+
+    entry = await service.get("cat-tax")
+    visa = dataclasses.replace(
+        entry,
+        slug="visa-runs",
+        category="app",
+        title={"en": "Visa runs", "zh": "签证续签"},
+        answer={"en": "How visa runs work.", "zh": "签证续签怎么办。"},
+        questions={"en": ("what is a visa run", "visa run rules"), "zh": ("签证续签",)},
+        tags=("visa run", "签证"),
+    )
+    await service.add(visa, GUILD_A, actor_id=9)
+    assert (await service.ask("how do visa runs work", GUILD_A)).match.slug == "visa-runs"
+    assert (await service.ask("how do visa runs work", GUILD_B)).match.slug != "visa-runs"
+    assert (await service.find("visa-runs", GUILD_B)) is None
+
+
+async def test_abstained_questions_are_logged(sessions) -> None:
+    repo = KnowledgeRepository(sessions)
+    await repo.seed(load_entries())
+    unanswered = UnansweredRepository(sessions)
+    service = KnowledgeService(repo, unanswered)
+    result = await service.ask("who won the chess world championship in 1972", GUILD_A, user_id=5)
+    assert result.entry is None
+    assert [s.question for s in await unanswered.top(GUILD_A)] == [
+        "who won the chess world championship in 1972"
+    ]
+    await service.ask("   ", GUILD_A)
+    assert len(await unanswered.top(GUILD_A)) == 1
