@@ -197,7 +197,9 @@ async def test_config_language_and_rules(world: World) -> None:
 async def test_empty_rules_refused_and_text_kept(world: World) -> None:
     h = await world.fake.slash("config rules", {}, user=world.moderator)
     await h.wait_modal()
-    sub = await world.fake.submit_modal(h, {"Rules (English)": "   ", "规则（中文）": ""}, user=world.moderator)
+    sub = await world.fake.submit_modal(
+        h, {"Rules (English)": "   ", "规则（中文）": ""}, user=world.moderator
+    )
     msg = await sub.wait_message()
     assert "nothing was written" in msg.content and msg.attachment("your-rules.md")
     rules = await (await world.fake.slash("topic", {"name": "server-rules"})).wait_message()
