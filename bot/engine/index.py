@@ -16,16 +16,25 @@ deletion index as in SymSpell).
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.engine.normalize import clean
-from bot.engine.tokenize import EMOJI_TERM, document_terms, english_words, warm_up, word_term
+from bot.engine.normalize import clean, to_simplified
+from bot.engine.tokenize import (
+    BASE_ZH_WORDS,
+    EMOJI_TERM,
+    MAX_WORD,
+    english_words,
+    segment_terms,
+    word_term,
+)
 from bot.knowledge.entry import Entry
 
 if TYPE_CHECKING:
@@ -52,10 +61,15 @@ class Postings:
 
     @staticmethod
     def from_pairs(terms: np.ndarray, items: np.ndarray, weights: np.ndarray, n_terms: int) -> Postings:
-        order = np.lexsort((items, terms))
+        order = np.argsort(terms, kind="stable")  # items arrive in ascending order already
+        return Postings.from_sorted(terms[order], items[order], weights[order], n_terms)
+
+    @staticmethod
+    def from_sorted(terms: np.ndarray, items: np.ndarray, weights: np.ndarray, n_terms: int) -> Postings:
+        """From (term, item, weight) rows already sorted by term."""
         ptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms, minlength=n_terms), out=ptr[1:])
-        return Postings(ptr, items[order].astype(np.int32), weights[order].astype(np.float32))
+        return Postings(ptr, items.astype(np.int32, copy=False), weights.astype(np.float32, copy=False))
 
     def gather(self, terms: Sequence[int], query_weights: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
         """All (item, query weight * posting weight) pairs of the given terms."""
@@ -67,23 +81,69 @@ class Postings:
         return np.concatenate(items), np.concatenate(weights)
 
 
-def _entry_segments(entry: Entry) -> dict[str, tuple[list[str], int]]:
-    """Cleaned text of each field as segments (so phrases never span two), and the emoji it held."""
-    fields: dict[str, tuple[list[str], int]] = {}
-    parts = {
-        "title": [entry.title.get("en", ""), entry.title.get("zh", "")],
-        "tags": list(entry.tags),
-        "questions": [*entry.questions.get("en", ()), *entry.questions.get("zh", ())],
-        "answer": [entry.answer.get("en", ""), entry.answer.get("zh", "")],
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """One analysed piece of curated text: the terms of each of its segments, and the emoji it held."""
+
+    segments: tuple[list[str], ...]
+    emoji: int
+
+
+def _blocks(entry: Entry) -> dict[str, tuple[str, ...]]:
+    """The raw text of each field as blocks (one per language where the field has two)."""
+    questions = entry.questions
+    return {
+        "title": (entry.title.get("en", ""), entry.title.get("zh", "")),
+        "tags": ("\n".join(t.replace("\n", " ") for t in entry.tags),),
+        "questions": tuple(
+            "\n".join(q.replace("\n", " ") for q in questions.get(lang, ())) for lang in ("en", "zh")
+        ),
+        "answer": (entry.answer.get("en", ""), entry.answer.get("zh", "")),
     }
-    for name, texts in parts.items():
-        segments, emoji = [], 0
-        for text in texts:
-            cleaned = clean(text, limit=None)
-            segments.append(cleaned.text)
-            emoji += cleaned.emoji
-        fields[name] = (segments, emoji)
-    return fields
+
+
+def _analyse(text: str, field: str) -> _Block:
+    """Clean and analyse one block. Titles, tags and questions: one segment per line, phrases kept; answers:
+    phrases dropped (long prose joins many pairs by accident)."""
+    if not text:
+        return _Block((), 0)
+    if field == "title":
+        cleaned = clean(text.replace("\n", " "), limit=None)
+        return _Block((segment_terms(cleaned.text),), cleaned.emoji)
+    cleaned = clean(text, limit=None, lines=True)
+    lines = cleaned.text.split("\n")
+    if field == "answer":
+        return _Block(
+            (list(chain.from_iterable(segment_terms(x, phrases=False) for x in lines if x)),), cleaned.emoji
+        )
+    return _Block(tuple(segment_terms(x) for x in lines if x), cleaned.emoji)
+
+
+def _bm25(
+    terms: np.ndarray, docs: np.ndarray, raw_tf: np.ndarray, n: int, n_terms: int
+) -> tuple[Postings, np.ndarray]:
+    """BM25 postings and idf from (term, entry, weighted frequency) rows sorted by term, then entry."""
+    if terms.size:
+        starts = np.flatnonzero(np.r_[True, (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])])
+        pseudo_tf = np.add.reduceat(raw_tf.astype(np.float64), starts)
+        terms, docs = terms[starts], docs[starts]
+    else:
+        pseudo_tf = np.zeros(0)
+    df = np.bincount(terms, minlength=n_terms)
+    idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    weight = idf[terms] * pseudo_tf * (K1 + 1.0) / (pseudo_tf + K1)
+    return Postings.from_sorted(terms, docs, weight, n_terms), idf
+
+
+class _Vocabulary(dict[str, int]):
+    """Term -> id; an unseen term gets the next id."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = tid = len(self)
+        return tid
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 class KnowledgeIndex:
@@ -103,6 +163,7 @@ class KnowledgeIndex:
         tag_entry: np.ndarray,
         typo_deletes: dict[str, tuple[str, ...]],
         word_freq: dict[str, int],
+        zh_words: frozenset[str] = BASE_ZH_WORDS,
     ) -> None:
         self._slugs = slugs
         self.vocab = vocab
@@ -116,6 +177,7 @@ class KnowledgeIndex:
         self.tag_entry = tag_entry
         self.typo_deletes = typo_deletes
         self.word_freq = word_freq
+        self.zh_words = zh_words
         n = len(slugs)
         self.max_idf = float(math.log(1.0 + (n + 0.5) / 0.5)) if n else 1.0
 
@@ -130,7 +192,6 @@ class KnowledgeIndex:
     @classmethod
     def build(cls, entries: Sequence[Entry]) -> KnowledgeIndex:
         """Index `entries` (hidden ones are skipped; a repeated slug keeps its first entry). Pure, no I/O."""
-        warm_up()
         seen: set[str] = set()
         kept = []
         for entry in entries:
@@ -138,8 +199,7 @@ class KnowledgeIndex:
                 seen.add(entry.slug)
                 kept.append(entry)
         n = len(kept)
-        vocab: dict[str, int] = {}
-        term_of = vocab.setdefault
+        vocab: _Vocabulary = _Vocabulary()
         # BM25F raw material: one row per (term, entry, field).
         f_term, f_doc, f_field, f_tf = array("i"), array("i"), array("b"), array("f")
         lengths = np.zeros((n, len(FIELDS)), dtype=np.float32)
@@ -147,73 +207,82 @@ class KnowledgeIndex:
         q_term, q_item, q_entry = array("i"), array("i"), array("i")
         t_term, t_item, t_entry = array("i"), array("i"), array("i")
         word_freq: Counter[str] = Counter()
+        zh_words: set[str] = set(BASE_ZH_WORDS)
 
         def add_items(
-            owner: int, analysed: list[Counter[str]], term: array, item: array, entry_of: array
+            owner: int, analysed: list[list[int]], term: array, item: array, entry_of: array
         ) -> None:
-            for counts in analysed:
-                ids = {term_of(t, len(vocab)) for t in counts}
+            for ids in analysed:
                 if ids:
                     term.extend(ids)
                     item.extend([len(entry_of)] * len(ids))
                     entry_of.append(owner)
 
-        for doc, entry in enumerate(kept):
-            fields = _entry_segments(entry)
-            # Each title, tag and example question is analysed once and used three ways.
-            per_segment = {
-                name: [document_terms([seg]) for seg in fields[name][0]]
-                for name in ("title", "tags", "questions")
-            }
+        # Text that occurs more than once (shared tags, copied answers) is analysed once.
+        blocks = [_blocks(e) for e in kept]
+        seen_twice = {
+            text
+            for text, count in Counter(t for b in blocks for f in b.values() for t in f).items()
+            if count > 1
+        }
+        cache: dict[tuple[str, str], _Block] = {}
+
+        def analysed(text: str, field: str) -> _Block:
+            if text not in seen_twice:
+                return _analyse(text, field)
+            block = cache.get((text, field))
+            if block is None:
+                block = cache[(text, field)] = _analyse(text, field)
+            return block
+
+        for doc, entry_blocks in enumerate(blocks):
+            per_segment: dict[str, list[list[int]]] = {}
             for f, name in enumerate(FIELDS):
-                segments, emoji = fields[name]
-                if name == "answer":
-                    counts = document_terms(segments, emoji, phrases=False)
-                else:
-                    counts = sum(per_segment[name], Counter())
-                    if emoji:
-                        counts[EMOJI_TERM] += emoji
-                    for segment in segments:
-                        word_freq.update(english_words(segment))
-                ids = [term_of(t, len(vocab)) for t in counts]
+                parts = [analysed(text, name) for text in entry_blocks[name]]
+                segments = [seg for part in parts for seg in part.segments]
+                counts = Counter(chain.from_iterable(segments))
+                emoji = sum(part.emoji for part in parts)
+                if emoji:
+                    counts[EMOJI_TERM] += emoji
+                ids = [vocab[t] for t in counts]
+                if name != "answer":
+                    per_segment[name] = [list({vocab[t]: None for t in seg}) for seg in segments]
                 f_term.extend(ids)
                 f_doc.extend([doc] * len(ids))
                 f_field.extend([f] * len(ids))
                 f_tf.extend(counts.values())
-                lengths[doc, f] = sum(counts.values())
+                lengths[doc, f] = counts.total()
+            for text in (*entry_blocks["title"], *entry_blocks["tags"], *entry_blocks["questions"]):
+                word_freq.update(english_words(text.lower()))
+            if _HAN_RUN.search(entry_blocks["tags"][0]):
+                for tag in to_simplified(entry_blocks["tags"][0]).split("\n"):
+                    zh_words.update(w for w in _HAN_RUN.findall(tag) if 1 < len(w) <= MAX_WORD)
             add_items(doc, per_segment["title"] + per_segment["questions"], q_term, q_item, q_entry)
             add_items(doc, per_segment["title"] + per_segment["tags"], t_term, t_item, t_entry)
 
         n_terms = len(vocab)
-        terms = np.frombuffer(f_term, dtype=np.int32).astype(np.int64)
-        docs = np.frombuffer(f_doc, dtype=np.int32).astype(np.int64)
-        field = np.frombuffer(f_field, dtype=np.int8).astype(np.int64)
+        terms = np.frombuffer(f_term, dtype=np.int32)
+        docs = np.frombuffer(f_doc, dtype=np.int32)
+        field = np.frombuffer(f_field, dtype=np.int8)
         tf = np.frombuffer(f_tf, dtype=np.float32)
         avg = np.maximum(lengths.mean(axis=0), 1.0) if n else np.ones(len(FIELDS), dtype=np.float32)
         norm = 1.0 - FIELD_B[field] + FIELD_B[field] * lengths[docs, field] / avg[field]
-        pseudo_tf = pseudo_tf_raw = FIELD_WEIGHT[field] * tf / norm
-        keys, inverse = np.unique(terms * max(n, 1) + docs, return_inverse=True)
-        pseudo_tf = np.bincount(inverse, weights=pseudo_tf)
-        key_terms, key_docs = keys // max(n, 1), keys % max(n, 1)
-        df = np.bincount(key_terms, minlength=n_terms)
-        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        weight = idf[key_terms] * pseudo_tf * (K1 + 1.0) / (pseudo_tf + K1)
-        bm25 = Postings.from_pairs(key_terms, key_docs, weight, n_terms)
-
+        raw_tf = FIELD_WEIGHT[field] * tf / norm
+        del norm
+        # Rows come entry by entry; sorting them by term (stable, so entries stay in order) puts the rows of one
+        # (term, entry) side by side: summed, they are that entry's BM25F pseudo-frequency of the term.
+        order = np.argsort(terms, kind="stable")
+        s_terms, s_docs, s_tf, s_key = terms[order], docs[order], raw_tf[order], field[order] < 2
+        del order
+        bm25, idf = _bm25(s_terms, s_docs, s_tf, n, n_terms)
         # The same over titles and tags alone, with idf counted there: the app's bare name is in every answer
         # (idf ~ 0) but in the titles and tags of few entries, where it does say what an entry is about.
-        in_key = field < 2
-        k_keys, k_inverse = np.unique(terms[in_key] * max(n, 1) + docs[in_key], return_inverse=True)
-        k_tf = np.bincount(k_inverse, weights=pseudo_tf_raw[in_key])
-        k_terms, k_docs = k_keys // max(n, 1), k_keys % max(n, 1)
-        key_df = np.bincount(k_terms, minlength=n_terms)
-        key_idf = np.log(1.0 + (n - key_df + 0.5) / (key_df + 0.5)).astype(np.float32)
-        key_weight = key_idf[k_terms] * k_tf * (K1 + 1.0) / (k_tf + K1)
-        keys_postings = Postings.from_pairs(k_terms, k_docs, key_weight, n_terms)
+        keys_postings, key_idf = _bm25(s_terms[s_key], s_docs[s_key], s_tf[s_key], n, n_terms)
+        del s_terms, s_docs, s_tf, s_key, raw_tf
 
         def item_terms(term: array, item: array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            t = np.frombuffer(term, dtype=np.int32).astype(np.int64)
-            i = np.frombuffer(item, dtype=np.int32).astype(np.int64)
+            t = np.frombuffer(term, dtype=np.int32)
+            i = np.frombuffer(item, dtype=np.int32)
             return t, i, idf[t].astype(np.float64)
 
         # Cosine between a question and each example question: postings hold idf^2 / |example|.
@@ -226,7 +295,7 @@ class KnowledgeIndex:
         tag_total = np.maximum(np.bincount(ti, weights=tidf, minlength=len(t_entry)), 1e-6)
         tags = Postings.from_pairs(tt, ti, tidf / tag_total[ti], n_terms)
 
-        words = {w for w, c in word_freq.items() if len(w) >= MIN_TYPO_WORD and word_term(w) is not None}
+        words = {w for w in word_freq if len(w) >= MIN_TYPO_WORD and w.isalpha() and word_term(w) is not None}
         deletes: dict[str, list[str]] = {}
         for word in words:
             for variant in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
@@ -245,6 +314,7 @@ class KnowledgeIndex:
             tag_entry=np.frombuffer(t_entry, dtype=np.int32).copy(),
             typo_deletes={k: tuple(v) for k, v in deletes.items()},
             word_freq={w: word_freq[w] for w in words},
+            zh_words=frozenset(zh_words),
         )
 
     def search(self, query: object, locale: str | None = None) -> Match:

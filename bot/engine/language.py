@@ -92,7 +92,15 @@ def frame(text: str) -> tuple[float, float]:
 def detect_language(text: object, locale: str | None = None) -> str:
     """The reply language for `text`: "en", "zh" or "zh-Hant". Never raises."""
     try:
-        cleaned = clean(text, simplify=False).text[:1000]
+        return language_of_cleaned(clean(text, simplify=False).text, locale)
+    except Exception:  # detection must never fail a reply
+        return locale_language(locale) or "en"
+
+
+def language_of_cleaned(text: str, locale: str | None = None) -> str:
+    """`detect_language` for text already cleaned with `clean(text, simplify=False)`."""
+    try:
+        cleaned = text[:1000]
         has_han = _HAN.search(cleaned) is not None
         has_latin = _LATIN_WORD.search(cleaned) is not None
         hint = locale_language(locale)

@@ -34,6 +34,7 @@ _MD_MARKS = re.compile(
 # RedNote's own emoji are typed as a short name in brackets ending in R: [笑哭R], [派对R], [哭惹R].
 _REDNOTE_EMOJI = re.compile(r"\[[^\[\]\s]{1,10}R\]")
 _SPACES = re.compile(r"\s+")
+_LINE_SPACES = re.compile(r"[^\S\n]+")
 
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
@@ -43,6 +44,7 @@ _EMOJI = re.compile(
     "\u2122\u2139\u00a9\u00ae][\U0001f3fb-\U0001f3ff\ufe0f\U000e0020-\U000e007f]*)|[\ufe0f\U000e0020-\U000e007f]+"
 )
 _ASCII_CONTROLS = re.compile("[\x00-\x1f\x7f]")
+_CONTROLS_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 _DIACRITIC = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
 # Everything but ASCII, CJK ideographs, CJK and full-width punctuation, and Latin with diacritics.
 _RARE = re.compile(
@@ -99,6 +101,35 @@ def to_simplified(text: str) -> str:
         return text
 
 
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+# Simplified spellings that vary for one word: the knowledge base's form wins (帐号 is common, 账号 standard).
+_VARIANTS = {"帐号": "账号", "帐户": "账户", "帐戶": "账户"}
+_VARIANT_RE = re.compile("|".join(_VARIANTS))
+
+
+def fold_chinese(text: str) -> str:
+    """Chinese in one Simplified form for matching: Traditional folded with OpenCC `tw2sp` (Taiwan phrasing
+    too: 影片 -> 视频, 軟體 -> 软件), and variant spellings of one word unified."""
+    if not _HAN.search(text):
+        return text
+    return _VARIANT_RE.sub(lambda m: _VARIANTS[m.group()], to_simplified(text))
+
+
+def simplified_variant(text: str) -> str | None:
+    """The character-by-character Simplified form (OpenCC `t2s`) of a Traditional text, where it differs from
+    `fold_chinese`'s: a Taiwan word converted as a phrase (資料 -> 数据) may be written as the mainland one
+    character for character (资料). None when there is no such difference."""
+    if not _HAN.search(text):
+        return None
+    try:
+        plain = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group()], _converter("t2s").convert(text))
+    except Exception:
+        return None
+    return plain if plain != fold_chinese(text) else None
+
+
 def to_traditional(text: str) -> str:
     """Simplified -> Traditional Chinese with Taiwan phrasing (OpenCC s2twp), for zh-Hant replies."""
     if not text:
@@ -118,11 +149,14 @@ def strip_discord(text: str) -> str:
     return _MD_MARKS.sub(" ", text)
 
 
-def clean(text: object, *, simplify: bool = True, limit: int | None = MAX_RAW_CHARS) -> Cleaned:
+def clean(
+    text: object, *, simplify: bool = True, limit: int | None = MAX_RAW_CHARS, lines: bool = False
+) -> Cleaned:
     """Any input -> matching form (see module doc). Never raises; bounded by MAX_RAW_CHARS.
 
     `simplify=False` keeps Traditional characters (language detection needs to see them); `limit=None`
-    cleans curated text of any length.
+    cleans curated text of any length; `lines=True` keeps line breaks (curated fields are cleaned a whole
+    field at a time, one segment per line).
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -144,10 +178,12 @@ def clean(text: object, *, simplify: bool = True, limit: int | None = MAX_RAW_CH
     text, found = _EMOJI.subn(" ", text.casefold())
     emoji += found
     # Only characters outside the common scripts need a look at their Unicode category.
-    text = _RARE.sub(_rare_char, _ASCII_CONTROLS.sub(" ", text))
+    text = _RARE.sub(_rare_char, (_CONTROLS_BUT_NEWLINE if lines else _ASCII_CONTROLS).sub(" ", text))
     text = _DIACRITIC.sub(_base_letter, _STRAY_MARK.sub("", text))
     if simplify:
-        text = to_simplified(text)
+        text = fold_chinese(text)
+    if lines:
+        return Cleaned("\n".join(line.strip() for line in _LINE_SPACES.sub(" ", text).split("\n")), emoji)
     return Cleaned(_SPACES.sub(" ", text).strip(), emoji)
 
 

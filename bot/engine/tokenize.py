@@ -3,23 +3,24 @@
 English: words, casual abbreviations expanded (ppl, pics, algo), stop words dropped, Snowball-stemmed, then
 folded into bilingual concept groups (pics / photos / 照片 -> one term). Adjacent content words also give a
 joined term ("cat tax" -> "cattax", "mao shui" -> "maoshui"), which both rewards the phrase over its parts and
-lets pinyin typed with or without spaces meet.
+lets pinyin typed with or without spaces meet (a question also offers each long word unstemmed). Long words also give a prefix term ("~strea" for stream,
+streamer, streaming) so that forms the stemmer keeps apart still meet, weakly.
 
-Chinese (already folded to Simplified): character bigrams of every run of Han characters (a lone character
-stands for itself), plus the concept term of any concept word found in the run. In a *question*, bigrams that
-touch a grammar word (的, 吗, 怎么 ...) weigh little, so "在哪" does not outweigh "草稿".
+Chinese (already folded to one Simplified form): character bigrams of every run of Han characters (a lone
+character stands for itself), plus the concept term of any concept word found in the run. In a *question*,
+bigrams that touch a grammar word (的, 吗, 怎么 ...) weigh little, so "在哪" does not outweigh "草稿". Words are
+found by longest match against a small dictionary (grammar words, concept words and the knowledge base's own
+Chinese tags) instead of a full segmenter, so nothing large is loaded at start-up.
 """
 
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-import jieba
 import snowballstemmer
 
 from bot.engine.lexicon import ABBREVIATIONS, CONCEPTS, EN_STOPWORDS, ZH_STOPWORDS
@@ -33,13 +34,27 @@ GRAMMAR_BIGRAM_WEIGHT = 0.25
 PAIR_QUERY_WEIGHT = 0.5
 """A joined pair ("cattax") adds to its words' evidence rather than standing for a topic on its own."""
 
+PREFIX_QUERY_WEIGHT = 0.3
+"""A prefix term ("~strea") is weak evidence: it also joins words that only look alike."""
+
+PREFIX_LEN = 5
+"""Words longer than this also give their first PREFIX_LEN letters as a term."""
+
+UNSEGMENTED_MISS = 0.5
+"""How much an unknown bigram between two characters of no known word counts against a match: about half
+of such bigrams straddle two words rather than being one."""
+
 EMOJI_QUERY_WEIGHT = 0.5
 """An emoji in a question is weak evidence: it is often decoration, not the point."""
+
+MAX_WORD = 6
+"""Longest Chinese dictionary word looked for."""
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"[a-z]{2,}")
+_HAS_LATIN = re.compile(r"[a-z0-9]")
 
 # Multi-word expressions that mean one thing. Applied to cleaned text before words are split.
 _PHRASES: dict[str, str] = {
@@ -70,13 +85,12 @@ _PHRASES: dict[str, str] = {
 }
 _PHRASE_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PHRASES, key=len, reverse=True))) + r")\b")
 
+# Snowball's English (Porter 2) stemmer; the C implementation (PyStemmer) when installed.
 _STEMMER = snowballstemmer.stemmer("english")
-jieba.setLogLevel(logging.WARNING)
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary now (half a second, once per process) rather than on the first question."""
-    jieba.initialize()
+    """Kept for callers of the earlier API: nothing needs loading ahead any more."""
 
 
 def _stem(word: str) -> str:
@@ -98,7 +112,11 @@ def _build_concepts() -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
 
 
 _CONCEPT_OF_STEM, _CONCEPT_OF_ZH, _ZH_CONCEPT_RE = _build_concepts()
-_ZH_STOP_SET = frozenset(ZH_STOPWORDS)
+# Abbreviations also by stem, so their plurals and other forms are caught ("suspensions", "vids").
+_ABBREVIATION_OF_STEM = {_stem(k): v for k, v in ABBREVIATIONS.items() if k.isalpha()}
+ZH_STOP_SET = frozenset(ZH_STOPWORDS)
+BASE_ZH_WORDS = frozenset([*ZH_STOPWORDS, *_CONCEPT_OF_ZH])
+"""Chinese words known without any knowledge base: grammar words and concept words."""
 
 _word_cache: dict[str, str | None] = {}
 
@@ -112,35 +130,58 @@ def word_term(word: str) -> str | None:
     base = ABBREVIATIONS.get(base, base)
     if word in EN_STOPWORDS or base in EN_STOPWORDS or (len(base) < 2 and not base.isdigit()):
         term = None
+    elif not base.isalpha():
+        term = base
     else:
         stem = _stem(base)
+        full = _ABBREVIATION_OF_STEM.get(stem)
+        if full is not None and full != base:
+            stem = _stem(full)
         term = _CONCEPT_OF_STEM.get(stem, stem)
     if len(_word_cache) < 200_000:
         _word_cache[word] = term
     return term
 
 
-def _joined(first: str, second: str) -> str:
-    """The term for two adjacent words written as one: "mao shui" -> "maoshui", "cat taxes" -> "cattax".
-
-    Only the second word is stemmed (stemming every pair would cost more than the rest of indexing); a question
-    that writes the pair as one word also offers that word unstemmed, so the two meet.
-    """
-    return first + (word_term(second) or second)
+def prefix_term(word: str) -> str | None:
+    """The prefix term of a long alphabetic word ("streamers" -> "~strea"), else None."""
+    if len(word) > PREFIX_LEN and word.isalpha():
+        return "~" + word[:PREFIX_LEN]
+    return None
 
 
 def _expand_phrases(text: str) -> str:
-    return _PHRASE_RE.sub(lambda m: _PHRASES[m.group()], text)
+    return _PHRASE_RE.sub(lambda m: _PHRASES[m.group()], text) if " " in text else text
+
+
+_doc_word_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _doc_word(word: str) -> tuple[str, ...]:
+    """The terms one word of curated text gives: its term and, if long, its prefix term (cached)."""
+    terms = _doc_word_cache.get(word)
+    if terms is None:
+        term = word_term(word)
+        prefix = prefix_term(word) if term else None
+        terms = (term, prefix) if term and prefix else (term,) if term else ()
+        if len(_doc_word_cache) < 200_000:
+            _doc_word_cache[word] = terms
+    return terms
 
 
 def english_terms(text: str, *, phrases: bool) -> list[str]:
-    """Matching terms of the Latin-script words in `text` (a cleaned text)."""
+    """Matching terms of the Latin-script words in `text` (a cleaned text): words, prefixes and, with
+    `phrases`, each pair of adjacent words joined ("cat tax" -> "cattax")."""
     words = _WORD.findall(_expand_phrases(text))
-    terms = [t for t in map(word_term, words) if t]
+    if not words:
+        return []
+    per_word = list(map(_doc_word_cache.get, words))
+    if None in per_word:
+        per_word = [t if t is not None else _doc_word(w) for t, w in zip(per_word, words, strict=True)]
+    terms = list(itertools.chain.from_iterable(per_word))
     if phrases and len(words) > 1:
-        for first, second in itertools.pairwise(words):
-            if word_term(first) and word_term(second):
-                terms.append(_joined(ABBREVIATIONS.get(first, first), ABBREVIATIONS.get(second, second)))
+        heads = [t[0] if t else "" for t in per_word]
+        terms.extend([a + b for a, b in itertools.pairwise(heads) if a and b])
     return terms
 
 
@@ -149,11 +190,20 @@ def chinese_terms(text: str) -> list[str]:
     terms: list[str] = []
     for run in _HAN_RUN.findall(text):
         if len(run) == 1:
-            if run not in ZH_STOPWORDS:
+            if run not in ZH_STOP_SET:
                 terms.append(run)
         else:
             terms.extend(map(str.__add__, run, run[1:]))
-    terms.extend(_CONCEPT_OF_ZH[w] for w in _ZH_CONCEPT_RE.findall(text))
+    if terms:
+        terms.extend(_CONCEPT_OF_ZH[w] for w in _ZH_CONCEPT_RE.findall(text))
+    return terms
+
+
+def segment_terms(segment: str, *, phrases: bool = True) -> list[str]:
+    """All term occurrences of one cleaned segment of curated text."""
+    terms = english_terms(segment, phrases=phrases) if _HAS_LATIN.search(segment) else []
+    if _HAN.search(segment):
+        terms.extend(chinese_terms(segment))
     return terms
 
 
@@ -161,8 +211,7 @@ def document_terms(segments: Iterable[str], emoji: int = 0, *, phrases: bool = T
     """Term frequencies of curated text, given as cleaned segments (phrases never span two segments)."""
     counts: Counter[str] = Counter()
     for segment in segments:
-        counts.update(english_terms(segment, phrases=phrases))
-        counts.update(chinese_terms(segment))
+        counts.update(segment_terms(segment, phrases=phrases))
     if emoji:
         counts[EMOJI_TERM] += emoji
     return counts
@@ -170,72 +219,104 @@ def document_terms(segments: Iterable[str], emoji: int = 0, *, phrases: bool = T
 
 @dataclass(frozen=True, slots=True)
 class QueryTerm:
-    """A question's term: its weight, and whether its absence from the knowledge base counts against a match.
+    """A question's term: its weight when an entry has it, and how much its absence from the whole knowledge
+    base counts against any match (`miss`).
 
-    Words and in-word bigrams are *required*: a question about something the knowledge base never mentions
-    is less likely to be about any entry. Joined pairs and bigrams that straddle two words are *optional*:
+    Words and in-word bigrams miss fully: a question about something the knowledge base never mentions is less
+    likely to be about any entry. Joined pairs, prefixes and bigrams that straddle two words miss not at all:
     they add evidence when an entry has them, and are ignored when none does (most are accidents of writing).
     """
 
     weight: float
-    required: bool
+    miss: float
+
+    @property
+    def required(self) -> bool:
+        return self.miss > 0.0
 
 
-def _put(terms: dict[str, QueryTerm], term: str, weight: float, required: bool) -> None:
+def _put(terms: dict[str, QueryTerm], term: str, weight: float, miss: float) -> None:
     old = terms.get(term)
-    if old is None or weight > old.weight or (required and not old.required and weight >= old.weight):
-        was_required = bool(old and old.required)
-        terms[term] = QueryTerm(max(weight, old.weight if old else 0.0), required or was_required)
+    if old is None:
+        terms[term] = QueryTerm(weight, miss)
+    elif weight > old.weight or miss > old.miss:
+        terms[term] = QueryTerm(max(weight, old.weight), max(miss, old.miss))
 
 
-def query_terms(text: str, emoji: int = 0) -> dict[str, QueryTerm]:
-    """Terms of a cleaned question. A repeated term counts once: repetition is not more meaning."""
+def segment_chinese(run: str, words: Collection[str] = BASE_ZH_WORDS) -> list[str]:
+    """Words of a Han run by longest match against `words`; other characters stand alone."""
+    out: list[str] = []
+    i, n = 0, len(run)
+    while i < n:
+        for size in range(min(MAX_WORD, n - i), 1, -1):
+            if run[i : i + size] in words:
+                out.append(run[i : i + size])
+                i += size
+                break
+        else:
+            out.append(run[i])
+            i += 1
+    return out
+
+
+def query_terms(text: str, emoji: int = 0, words: Collection[str] = BASE_ZH_WORDS) -> dict[str, QueryTerm]:
+    """Terms of a cleaned question. A repeated term counts once: repetition is not more meaning.
+
+    `words` is the Chinese dictionary for finding grammar words and word boundaries.
+    """
     terms: dict[str, QueryTerm] = {}
-    words = [t for t in map(word_term, _WORD.findall(_expand_phrases(text))) if t]
-    for term in words:
-        _put(terms, term, 1.0, True)
+    raw_words = _WORD.findall(_expand_phrases(text))
+    for term in map(word_term, raw_words):
+        if term:
+            _put(terms, term, 1.0, 1.0)
     for word in _WORD.findall(text):
-        if len(word) >= 5 and word_term(word):
-            _put(terms, word, PAIR_QUERY_WEIGHT, False)
-    for term in english_terms(text, phrases=True)[len(words) :]:
-        _put(terms, term, PAIR_QUERY_WEIGHT, False)
+        if word_term(word):
+            if len(word) >= 5:
+                _put(terms, word, PAIR_QUERY_WEIGHT, 0.0)
+            prefix = prefix_term(word)
+            if prefix:
+                _put(terms, prefix, PREFIX_QUERY_WEIGHT, 0.0)
+    heads = [word_term(w) for w in raw_words]
+    for first, second in itertools.pairwise(heads):
+        if first and second:
+            _put(terms, first + second, PAIR_QUERY_WEIGHT, 0.0)
     for run in _HAN_RUN.findall(text):
         if len(run) == 1:
-            if run not in ZH_STOPWORDS:
-                _put(terms, run, 1.0, True)
+            if run not in ZH_STOP_SET:
+                _put(terms, run, 1.0, 1.0)
             continue
-        # Which word each character belongs to, and whether that word is a grammar word.
+        # Which word each character belongs to, whether that word is a grammar word, and whether it is known.
         grammar = bytearray(len(run))
-        word_id = bytearray(len(run))
+        word_id = [0] * len(run)
+        known = bytearray(len(run))
         pos = 0
-        for n, word in enumerate(_segment(run)):
-            word_id[pos : pos + len(word)] = bytes([n % 251]) * len(word)
-            if word in _ZH_STOP_SET:
-                grammar[pos : pos + len(word)] = b"\x01" * len(word)
-            pos += len(word)
+        for n, word in enumerate(segment_chinese(run, words)):
+            size = len(word)
+            word_id[pos : pos + size] = [n] * size
+            if word in ZH_STOP_SET:
+                grammar[pos : pos + size] = b"\x01" * size
+            if size > 1:
+                known[pos : pos + size] = b"\x01" * size
+            pos += size
         for i in range(len(run) - 1):
             bigram = run[i : i + 2]
             if grammar[i] or grammar[i + 1]:
-                _put(terms, bigram, GRAMMAR_BIGRAM_WEIGHT, False)
+                _put(terms, bigram, GRAMMAR_BIGRAM_WEIGHT, 0.0)
+            elif word_id[i] == word_id[i + 1]:
+                _put(terms, bigram, 1.0, 1.0)
+            elif known[i] or known[i + 1]:
+                _put(terms, bigram, 1.0, 0.0)  # straddles a known word's edge
             else:
-                _put(terms, bigram, 1.0, word_id[i] == word_id[i + 1])
+                _put(terms, bigram, 1.0, UNSEGMENTED_MISS)
     for word in _ZH_CONCEPT_RE.findall(text):
-        _put(terms, _CONCEPT_OF_ZH[word], 1.0, True)
+        _put(terms, _CONCEPT_OF_ZH[word], 1.0, 1.0)
     if emoji:
-        if not any(t.required for t in terms.values()) and (_SENTENCE.search(text) or _HAN.search(text)):
+        if not any(t.miss for t in terms.values()) and (_SENTENCE.search(text) or _HAN.search(text)):
             # "what does 🙂 mean": the emoji is what the sentence is about.
-            _put(terms, EMOJI_TERM, 1.0, True)
+            _put(terms, EMOJI_TERM, 1.0, 1.0)
         else:
-            _put(terms, EMOJI_TERM, EMOJI_QUERY_WEIGHT, False)
+            _put(terms, EMOJI_TERM, EMOJI_QUERY_WEIGHT, 0.0)
     return terms
-
-
-def _segment(run: str) -> list[str]:
-    """Words of a Han run (jieba's dictionary, no guessing of new words)."""
-    try:
-        return jieba.lcut(run, HMM=False)
-    except Exception:  # fall back to one word per character
-        return list(run)
 
 
 def english_words(text: str) -> list[str]:

@@ -1,0 +1,210 @@
+"""Fit the engine's ranking weights and its answer-or-abstain decision on the knowledge base's own questions.
+
+    python -m benchmarks.engine_fit          # fit, print the constants for bot/engine/search.py, and the scores
+
+Nothing here looks at the dev set while fitting. The data:
+
+* every example question of every entry, held out in turn (fold k removes the k-th question of every entry
+  from the index, then asks each of them), in English, in Simplified Chinese and, converted with OpenCC, in
+  Traditional Chinese: the right entry is known;
+* the off-topic questions in benchmarks/engine_offtopic.txt (written for this, independently of the dev set):
+  the engine should abstain.
+
+Ranking: softmax regression of the right entry against all others on FEATURES (non-negative weights, scaled
+to sum to 1). Decision: logistic regression of "the best entry is right" (held-out questions ranked right)
+against "off-topic"; the floor is then set so that at least TARGET_ABSTAIN of the off-topic questions abstain
+(estimated by cross-validation, so the floor is not fitted to the very questions it is judged on).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from bot.engine import KnowledgeIndex, to_traditional
+from bot.engine import search as engine
+from bot.engine.normalize import clean
+from bot.knowledge.entry import Entry
+from bot.knowledge.source import load_entries
+
+OFFTOPIC = Path(__file__).with_name("engine_offtopic.txt")
+TARGET_ABSTAIN = 0.90
+"""Share of the *everyday* off-topic questions (sections named so) that must abstain. The near misses (another
+app's bans, rules or streaming) share most of their words with an entry; they are reported, not fitted to: a
+floor that turns all of them away also turns away real questions phrased unlike the knowledge base's own."""
+
+
+def offtopic_questions() -> list[tuple[str, str]]:
+    """(question, section) pairs; the section is the comment heading above it ("English, near misses" ...)."""
+    out, section = [], ""
+    for line in OFFTOPIC.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("## "):
+            section = line[3:].split(" (")[0]
+        elif line and not line.startswith("#"):
+            out.append((line, section))
+    return out
+
+
+def folds(entries: Sequence[Entry]) -> Iterator[tuple[list[Entry], list[tuple[str, str, str]]]]:
+    """(entries without their k-th example questions, [(held-out question, slug, group)]) for each k."""
+    k_max = max((len(q) for e in entries for q in e.questions.values()), default=0)
+    for k in range(k_max):
+        kept, tests = [], []
+        for e in entries:
+            questions = {}
+            for lang, qs in e.questions.items():
+                rest = list(qs)
+                if k < len(rest):
+                    held = rest.pop(k)
+                    tests.append((held, e.slug, lang))
+                    if lang == "zh":
+                        tests.append((to_traditional(held), e.slug, "zh-Hant"))
+                questions[lang] = tuple(rest)
+            kept.append(replace(e, questions=questions))
+        yield kept, tests
+
+
+@dataclass
+class Case:
+    group: str
+    target: int | None  # index of the right entry; None = off-topic
+    ev: engine.Evidence
+
+
+def cases(entries: Sequence[Entry]) -> list[Case]:
+    out: list[Case] = []
+
+    def add(index: KnowledgeIndex, text: str, slug: str | None, group: str) -> None:
+        ev = engine.evidence(index, *engine.question_text(clean(text, simplify=False)))
+        if ev is not None:
+            out.append(Case(group, index.slugs.index(slug) if slug else None, ev))
+        elif slug:  # nothing usable: counts as a miss for the ranking
+            out.append(
+                Case(group, -1, engine.Evidence(np.zeros((len(index), len(engine.FEATURES))), 0.0, 0.0))
+            )
+
+    for kept, tests in folds(entries):
+        index = KnowledgeIndex.build(kept)
+        for text, slug, group in tests:
+            add(index, text, slug, group)
+    full = KnowledgeIndex.build(entries)
+    for text, section in offtopic_questions():
+        add(full, text, None, "off-topic: " + section)
+    return out
+
+
+def fit_ranking(train: list[Case], steps: int = 600, l2: float = 1e-3) -> np.ndarray:
+    """Non-negative softmax-regression weights of FEATURES, scaled to sum to 1."""
+    xs = [c.ev.features for c in train if c.target is not None and c.target >= 0]
+    ys = [c.target for c in train if c.target is not None and c.target >= 0]
+    w = np.full(len(engine.FEATURES), 1.0)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step in range(1, steps + 1):
+        grad = l2 * w
+        for x, y in zip(xs, ys, strict=True):
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            grad += (p @ x - x[y]) / len(xs)
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad * grad
+        w = np.maximum(w - 0.2 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8), 0.0)
+    return w / max(w.sum(), 1e-9)
+
+
+def decision_rows(data: list[Case], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decision inputs, whether the best entry is right, and whether the case is off-topic."""
+    xs, right, off = [], [], []
+    for c in data:
+        scores = c.ev.features @ weights
+        order = np.argsort(-scores, kind="stable")[:4]
+        xs.append(engine.decision_inputs(c.ev, scores, order))
+        right.append(c.target is not None and int(order[0]) == c.target and scores[order[0]] > 0)
+        off.append(c.target is None)
+    return np.array(xs), np.array(right), np.array(off)
+
+
+def fit_decision(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1e-2) -> np.ndarray:
+    """Weighted L2 logistic regression (Newton's method). Inputs whose weight comes out negative (the lead
+    over the runner-up, when it merely echoes the best score) are dropped and the rest refitted: more
+    evidence for the best entry must never lower the confidence."""
+    active = np.ones(x.shape[1], dtype=bool)
+    while True:
+        w = np.zeros(x.shape[1])
+        xa = x[:, active]
+        wa = np.zeros(xa.shape[1])
+        for _ in range(50):
+            p = 1.0 / (1.0 + np.exp(-np.clip(xa @ wa, -50, 50)))
+            grad = xa.T @ (weight * (p - y)) + l2 * wa
+            hess = (xa * (weight * p * (1 - p))[:, None]).T @ xa + l2 * np.eye(xa.shape[1])
+            wa -= np.linalg.solve(hess, grad)
+        w[active] = wa
+        negative = active & (w < 0)
+        negative[0] = False  # the intercept may be anything
+        if not negative.any():
+            return w
+        active &= ~negative
+
+
+def fit(data: list[Case]) -> tuple[np.ndarray, np.ndarray, float]:
+    weights = fit_ranking(data)
+    x, right, off = decision_rows(data, weights)
+    use = right | off  # in-scope questions ranked wrong teach nothing about abstaining
+    y = right[use].astype(float)
+    # Balance the classes: off-topic questions are far fewer.
+    sample = np.where(y == 1.0, 1.0 / max(y.sum(), 1.0), 1.0 / max((1 - y).sum(), 1.0))
+    dw = fit_decision(x[use], y, sample * use.sum())
+    # The floor: cross-validated off-topic probabilities, so each is judged by a fit that did not see it.
+    rng = np.random.default_rng(0)
+    everyday = np.array(["everyday" in c.group for c in data])
+    off_idx = np.flatnonzero(off & use & everyday)
+    parts = np.array_split(rng.permutation(off_idx), 5)
+    off_p = []
+    for part in parts:
+        keep = use.copy()
+        keep[part] = False
+        yk = right[keep].astype(float)
+        sk = np.where(yk == 1.0, 1.0 / max(yk.sum(), 1.0), 1.0 / max((1 - yk).sum(), 1.0))
+        wk = fit_decision(x[keep], yk, sk * keep.sum())
+        off_p.extend(1.0 / (1.0 + np.exp(-np.clip(x[part] @ wk, -50, 50))))
+    floor = float(np.quantile(np.array(off_p), TARGET_ABSTAIN)) + 1e-6
+    return weights, dw, max(floor, 0.05)
+
+
+def report(data: list[Case], weights: np.ndarray, dw: np.ndarray, floor: float) -> dict[str, float]:
+    x, right, _ = decision_rows(data, weights)
+    p = 1.0 / (1.0 + np.exp(-np.clip(x @ dw, -50, 50)))
+    answered = p >= floor
+    out: dict[str, float] = {}
+    for group in sorted({c.group for c in data}):
+        sel = np.array([c.group == group for c in data])
+        if group.startswith("off-topic"):
+            out[group] = float((~answered[sel]).mean())
+        else:
+            out[group] = float((right[sel] & answered[sel]).mean())
+            out[group + " (ranked first)"] = float(right[sel].mean())
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args(argv)
+    entries = load_entries()
+    data = cases(entries)
+    weights, dw, floor = fit(data)
+    np.set_printoptions(precision=4, suppress=True)
+    print("RANK_WEIGHTS =", repr(np.round(weights, 4)))
+    print("DECISION_WEIGHTS =", repr(np.round(dw, 3)))
+    print("ANSWER_FLOOR =", round(floor, 3))
+    for name, value in report(data, weights, dw, floor).items():
+        print(f"{name}: {100 * value:.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
