@@ -61,7 +61,7 @@ def test_bad_values_name_the_variable(env: dict[str, str], names: str) -> None:
 
 
 def test_token_is_masked() -> None:
-    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.AbCdEf.secret-part-of-the-token-123"
+    token = "not-a-real-token.abcdef.secret-part-for-the-masking-test"
     settings = Settings.from_env({"DISCORD_TOKEN": token})
     assert token not in repr(settings) and token not in str(settings.discord_token)
     assert settings.require_token() == token
