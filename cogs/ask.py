@@ -27,9 +27,7 @@ class AskCog(commands.Cog):
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    async def answer(
-        self, interaction: discord.Interaction, question: str, *, ephemeral: bool = False
-    ) -> None:
+    async def answer(self, interaction: discord.Interaction, question: str) -> None:
         """Answer `question` in its language (or the guild's), with the buttons under it."""
         if not question.strip():
             await interaction.response.send_message(
@@ -49,7 +47,7 @@ class AskCog(commands.Cog):
             else "auto"
         )
         embed, view = answer_parts(result, mode)
-        kwargs = {"embed": embed, "ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
+        kwargs = {"embed": embed, "allowed_mentions": NO_MENTIONS}
         if view is not None:
             kwargs["view"] = view
         await interaction.response.send_message(**kwargs)
