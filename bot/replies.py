@@ -119,22 +119,3 @@ def reply_language(detected: str, mode: str) -> str:
     if mode == "zh":
         return detected if detected.startswith("zh") else "zh"
     return detected
-
-
-def rank_titles(entries: list[Entry], typed: str, lang: str, limit: int = 25) -> list[Entry]:
-    """Entries for autocomplete: titles and slugs containing what was typed first, then the rest."""
-    from bot.engine import normalize
-
-    needle = normalize(typed)
-    if not needle:
-        return entries[:limit]
-    scored: list[tuple[int, int, Entry]] = []
-    for position, entry in enumerate(entries):
-        haystacks = [normalize(entry.slug), *(normalize(v) for v in entry.title.values())]
-        if any(h.startswith(needle) for h in haystacks):
-            scored.append((0, position, entry))
-        elif any(needle in h for h in haystacks):
-            scored.append((1, position, entry))
-        elif needle in normalize(" ".join(entry.tags + entry.questions.get(content_lang(lang), ()))):
-            scored.append((2, position, entry))
-    return [entry for _, _, entry in sorted(scored, key=lambda item: (item[0], item[1]))][:limit]

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.knowledge.entry import CATEGORIES
 from bot.messages import MESSAGES, lang_for_locale, t
-from bot.replies import clip, compose_entry, entry_title, rank_titles
+from bot.replies import clip, compose_entry, entry_title
 from cogs.ui.items import DYNAMIC_ITEMS, answer_parts, answer_view, topics_page
 from cogs.ui.render import NO_MENTIONS, reply_embed
 
@@ -78,8 +78,7 @@ class AskCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         lang = lang_for_locale(interaction.locale)
-        entries = await self.core.knowledge.entries(interaction.guild_id)
-        ranked = rank_titles(entries, current[:100], lang, limit=25)
+        ranked = await self.core.knowledge.complete(current, interaction.guild_id, lang)
         return [app_commands.Choice(name=clip(entry_title(e, lang), 100), value=e.slug) for e in ranked]
 
     @app_commands.command(name="topics", description="Browse every topic by category")

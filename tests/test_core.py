@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,16 @@ def test_no_sql_or_file_io_in_cogs() -> None:
     for path in Path(REPO_ROOT / "cogs").rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         assert "sqlalchemy" not in source and "open(" not in source, path
+
+
+def test_topic_finder_prefix_first_traditional_and_limit() -> None:
+    from bot.knowledge.autocomplete import TopicFinder
+    from bot.knowledge.source import load_entries
+
+    finder = TopicFinder(load_entries())
+    assert finder.find("cat", "en")[0].slug == "cat-tax"
+    assert finder.find("貓稅", "zh-Hant")[0].slug == "cat-tax"
+    assert len(finder.find("", "en")) == 25
+    assert finder.find("zzzz-nothing", "en") == []
+    many = TopicFinder([dataclasses.replace(ENTRY, slug=f"cat-{i}") for i in range(60)])
+    assert len(many.find("cat", "en")) == 25

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.engine import KnowledgeIndex, Match, normalize
+from bot.knowledge.autocomplete import TopicFinder
 from bot.knowledge.entry import Entry
 from bot.storage.guild_repo import UnansweredRepository
 from bot.storage.knowledge_repo import ImportPlan, KnowledgeRepository, Revision
@@ -42,6 +43,7 @@ class Answer:
 class _Snapshot:
     index: KnowledgeIndex
     entries: dict[str, Entry]
+    finder: TopicFinder
 
 
 class KnowledgeService:
@@ -86,7 +88,7 @@ class KnowledgeService:
                 index = await asyncio.to_thread(self._build, entries)
             else:
                 index = self._build(entries)
-            snapshot = _Snapshot(index, {e.slug: e for e in entries})
+            snapshot = _Snapshot(index, {e.slug: e for e in entries}, TopicFinder(entries))
             self._cache[scope] = snapshot
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
@@ -132,6 +134,10 @@ class KnowledgeService:
     async def entries(self, guild_id: int | None = None) -> list[Entry]:
         """The visible entries of a guild (from the cache)."""
         return list((await self._snapshot(guild_id)).entries.values())
+
+    async def complete(self, typed: str, guild_id: int | None, lang: str, limit: int = 25) -> list[Entry]:
+        """Visible topics matching what a member is typing (autocomplete)."""
+        return (await self._snapshot(guild_id)).finder.find(typed, lang, limit)
 
     async def find(self, slug: str, guild_id: int | None = None) -> Entry | None:
         """A visible entry by slug, or None."""

@@ -11,11 +11,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import BotError, ValidationError
+from bot.knowledge.autocomplete import TopicFinder
 from bot.knowledge.drafts import EntryForm, entry_from_form
 from bot.knowledge.entry import CATEGORIES, Entry
 from bot.knowledge.schema import SLUG_RE
 from bot.messages import MESSAGES, lang_for_locale, t
-from bot.replies import clip, entry_title, rank_titles
+from bot.replies import clip, entry_title
 from cogs.faq.render import history_embed, import_summary, unanswered_embed
 from cogs.faq.views import ConfirmView, EntryModal
 from cogs.ui.checks import ensure_curator
@@ -78,7 +79,7 @@ class FaqCog(
             entries = await self.core.knowledge.hidden_entries(interaction.guild_id)
         else:
             entries = await self.core.knowledge.repo.entries(interaction.guild_id, include_hidden=True)
-        ranked = rank_titles(entries, current[:100], lang, limit=25)
+        ranked = TopicFinder(entries).find(current, lang)
         return [
             app_commands.Choice(name=clip(f"{entry_title(e, lang)} ({e.slug})", 100), value=e.slug)
             for e in ranked
