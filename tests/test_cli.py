@@ -110,3 +110,23 @@ def test_ask_batch_mode_in_order(workdir: Path) -> None:
 def test_ask_text_output(workdir: Path) -> None:
     result = run_cli(workdir, "ask", "why", "do", "people", "call", "me", "姐妹")
     assert result.returncode == 0 and "sister-address" in result.stdout
+
+
+def test_unusable_database_is_one_clear_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{blocker}/db.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "stats"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: cannot use the database at DATABASE_URL=")
