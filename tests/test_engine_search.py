@@ -192,7 +192,15 @@ def test_huge_input_is_bounded(index: KnowledgeIndex, text: str) -> None:
 
 # --- The shipped knowledge base against the dev set -----------------------------------------------------------
 
-FLOORS = {"en": 0.64, "zh": 0.85, "zh-Hant": 0.68, "mixed": 0.9, "abstain": 0.85, "reply language": 0.97}
+FLOORS = {
+    "en": 0.7,
+    "zh": 0.85,
+    "zh-Hant": 0.68,
+    "mixed": 0.85,
+    "abstain": 0.85,
+    "reply language": 0.97,
+    "en ranked first": 0.86,
+}
 """A little below what the engine measures today (docs/engine.md); raise them as it improves. The weights and
 the answer floor are fitted on the knowledge base's own questions, not on the dev set (benchmarks/engine_fit.py),
 so these move a little as the knowledge base changes."""
@@ -220,6 +228,12 @@ def test_dev_set_floors(shipped: KnowledgeIndex) -> None:
         group = hits.setdefault(row["lang"] if row["slug"] else "abstain", [0, 0])
         group[0] += match.slug == row["slug"]
         group[1] += 1
+        if row["lang"] == "en" and row["slug"]:
+            # Ranked first: the answer, or the first "did you mean" when the engine abstains.
+            first = match.slug or (match.alternatives[0] if match.alternatives else None)
+            ranked = hits.setdefault("en ranked first", [0, 0])
+            ranked[0] += first == row["slug"]
+            ranked[1] += 1
     measured = {g: ok / n for g, (ok, n) in hits.items()}
     measured["reply language"] = lang_ok / len(rows)
     below = {g: round(v, 3) for g, v in measured.items() if v < FLOORS[g]}
@@ -232,3 +246,25 @@ def test_engine_does_not_import_discord() -> None:
 
     code = "import sys, bot.engine; sys.exit('discord' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_tag_of_common_words_is_no_defining_concept() -> None:
+    # Every entry says "app"; an entry tagged just "the app" is not thereby what any "app" question names.
+    from bot.engine.search import FEATURES, evidence
+
+    words = ["cats", "taxes", "streams", "drafts", "stickers", "emoji"]
+    entries = [
+        entry(
+            f"e{i}",
+            (f"Lost {w}", f"话题{i}"),
+            ((f"where are my {w} in the app",), (f"{i}号",)),
+            (f"lost {w}",),
+        )
+        for i, w in enumerate(words)
+    ]
+    generic = entry("generic", ("Getting it", "下载"), (("where is it",), ("下载",)), ("the app",))
+    idx = KnowledgeIndex.build([*entries, generic])
+    ev = evidence(idx, "drafts vanished from the app")
+    assert ev is not None
+    concept = ev.features[:, FEATURES.index("concept")]
+    assert concept[idx.slugs.index("generic")] < 0.2 < concept[idx.slugs.index("e3")]

@@ -82,3 +82,26 @@ def test_detect_language_never_raises(bad: object) -> None:
 def test_to_traditional() -> None:
     assert to_traditional("什么是猫税") == "什麼是貓稅"
     assert to_traditional("") == ""
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("streamers", "直播"),  # concept groups: general synonyms and their Chinese
+        ("president", "politics"),
+        ("price", "多少钱"),
+        ("taken down", "deleted"),  # a phrase as one word
+        ("sign-up", "register"),  # a hyphenated grammar compound stays one word
+    ],
+)
+def test_words_that_mean_the_same_meet(a: str, b: str) -> None:
+    from bot.engine.tokenize import query_terms
+
+    assert set(query_terms(clean(a).text)) & set(query_terms(clean(b).text))
+
+
+def test_hyphenated_compound_with_a_grammar_word_is_one_word() -> None:
+    from bot.engine.tokenize import query_terms
+
+    assert "limit" not in query_terms("that beach is off-limits at night")
+    assert {"self", "promot"} <= set(query_terms("self-promotion"))

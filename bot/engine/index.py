@@ -32,6 +32,7 @@ from bot.engine.tokenize import (
     EMOJI_TERM,
     MAX_WORD,
     english_words,
+    expand_phrases,
     segment_terms,
     word_term,
 )
@@ -47,6 +48,10 @@ FIELD_WEIGHT = np.array([3.0, 3.0, 2.0, 1.0], dtype=np.float32)
 FIELD_B = np.array([0.3, 0.3, 0.5, 0.75], dtype=np.float32)
 K1 = 1.2
 
+CONCEPT_MIN_IDF = 1.0
+"""A tag (or title) counts as fully named only when its words carry at least this much idf together: a tag
+made of words most entries use ("get the app" -> "app") says little about what an entry is about."""
+
 MIN_TYPO_WORD = 4
 """Shorter words are too ambiguous to correct."""
 
@@ -60,9 +65,16 @@ class Postings:
     weight: np.ndarray
 
     @staticmethod
-    def from_pairs(terms: np.ndarray, items: np.ndarray, weights: np.ndarray, n_terms: int) -> Postings:
-        order = np.argsort(terms, kind="stable")  # items arrive in ascending order already
-        return Postings.from_sorted(terms[order], items[order], weights[order], n_terms)
+    def sort_pairs(terms: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct (term, item) pairs sorted by term, then item: one in-place sort of a packed key, lighter
+        than an argsort and three gathers (weights are computed afterwards from the sorted pairs)."""
+        key = terms.astype(np.int64)
+        key <<= 32
+        key |= items
+        key.sort()
+        sorted_items = (key & 0xFFFFFFFF).astype(np.int32)
+        key >>= 32
+        return key.astype(np.int32), sorted_items
 
     @staticmethod
     def from_sorted(terms: np.ndarray, items: np.ndarray, weights: np.ndarray, n_terms: int) -> Postings:
@@ -111,12 +123,10 @@ def _analyse(text: str, field: str) -> _Block:
         cleaned = clean(text.replace("\n", " "), limit=None)
         return _Block((segment_terms(cleaned.text),), cleaned.emoji)
     cleaned = clean(text, limit=None, lines=True)
-    lines = cleaned.text.split("\n")
-    if field == "answer":
-        return _Block(
-            (list(chain.from_iterable(segment_terms(x, phrases=False) for x in lines if x)),), cleaned.emoji
-        )
-    return _Block(tuple(segment_terms(x) for x in lines if x), cleaned.emoji)
+    if field == "answer":  # one segment: no phrases, so lines need not be kept apart
+        return _Block((segment_terms(cleaned.text, phrases=False),), cleaned.emoji)
+    lines = expand_phrases(cleaned.text).split("\n")
+    return _Block(tuple(segment_terms(x, expanded=True) for x in lines if x), cleaned.emoji)
 
 
 def _bm25(
@@ -125,13 +135,19 @@ def _bm25(
     """BM25 postings and idf from (term, entry, weighted frequency) rows sorted by term, then entry."""
     if terms.size:
         starts = np.flatnonzero(np.r_[True, (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])])
-        pseudo_tf = np.add.reduceat(raw_tf.astype(np.float64), starts)
+        pseudo_tf = np.add.reduceat(raw_tf, starts)
         terms, docs = terms[starts], docs[starts]
+        del starts
     else:
-        pseudo_tf = np.zeros(0)
+        pseudo_tf = np.zeros(0, dtype=np.float32)
     df = np.bincount(terms, minlength=n_terms)
     idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-    weight = idf[terms] * pseudo_tf * (K1 + 1.0) / (pseudo_tf + K1)
+    # In place, in float32: these arrays have a row per (term, entry) and dominate the build's peak memory.
+    weight = pseudo_tf * np.float32(K1 + 1.0)
+    pseudo_tf += np.float32(K1)
+    weight /= pseudo_tf
+    del pseudo_tf
+    weight *= idf[terms]
     return Postings.from_sorted(terms, docs, weight, n_terms), idf
 
 
@@ -200,6 +216,7 @@ class KnowledgeIndex:
                 kept.append(entry)
         n = len(kept)
         vocab: _Vocabulary = _Vocabulary()
+        term_id = vocab.__getitem__
         # BM25F raw material: one row per (term, entry, field).
         f_term, f_doc, f_field, f_tf = array("i"), array("i"), array("b"), array("f")
         lengths = np.zeros((n, len(FIELDS)), dtype=np.float32)
@@ -244,9 +261,9 @@ class KnowledgeIndex:
                 emoji = sum(part.emoji for part in parts)
                 if emoji:
                     counts[EMOJI_TERM] += emoji
-                ids = [vocab[t] for t in counts]
+                ids = list(map(term_id, counts))
                 if name != "answer":
-                    per_segment[name] = [list({vocab[t]: None for t in seg}) for seg in segments]
+                    per_segment[name] = [list(dict.fromkeys(map(term_id, seg))) for seg in segments]
                 f_term.extend(ids)
                 f_doc.extend([doc] * len(ids))
                 f_field.extend([f] * len(ids))
@@ -260,40 +277,52 @@ class KnowledgeIndex:
             add_items(doc, per_segment["title"] + per_segment["questions"], q_term, q_item, q_entry)
             add_items(doc, per_segment["title"] + per_segment["tags"], t_term, t_item, t_entry)
 
+        del blocks
+        cache.clear()
         n_terms = len(vocab)
         terms = np.frombuffer(f_term, dtype=np.int32)
         docs = np.frombuffer(f_doc, dtype=np.int32)
         field = np.frombuffer(f_field, dtype=np.int8)
-        tf = np.frombuffer(f_tf, dtype=np.float32)
         avg = np.maximum(lengths.mean(axis=0), 1.0) if n else np.ones(len(FIELDS), dtype=np.float32)
-        norm = 1.0 - FIELD_B[field] + FIELD_B[field] * lengths[docs, field] / avg[field]
-        raw_tf = FIELD_WEIGHT[field] * tf / norm
-        del norm
+        # Field weight over BM25 length normalisation, per (entry, field); then per row, times the frequency.
+        scale = (FIELD_WEIGHT / (1.0 - FIELD_B + FIELD_B * lengths / avg)).astype(np.float32)
+        raw_tf = scale[docs, field]
+        raw_tf *= np.frombuffer(f_tf, dtype=np.float32)
+        del scale, f_tf
         # Rows come entry by entry; sorting them by term (stable, so entries stay in order) puts the rows of one
         # (term, entry) side by side: summed, they are that entry's BM25F pseudo-frequency of the term.
         order = np.argsort(terms, kind="stable")
-        s_terms, s_docs, s_tf, s_key = terms[order], docs[order], raw_tf[order], field[order] < 2
-        del order
+        s_terms, s_docs = terms[order], docs[order]
+        del terms, docs, f_term, f_doc
+        s_tf, s_key = raw_tf[order], field[order] < 2
+        del order, raw_tf, field, f_field
         bm25, idf = _bm25(s_terms, s_docs, s_tf, n, n_terms)
         # The same over titles and tags alone, with idf counted there: the app's bare name is in every answer
         # (idf ~ 0) but in the titles and tags of few entries, where it does say what an entry is about.
         keys_postings, key_idf = _bm25(s_terms[s_key], s_docs[s_key], s_tf[s_key], n, n_terms)
-        del s_terms, s_docs, s_tf, s_key, raw_tf
+        del s_terms, s_docs, s_tf, s_key
 
         def item_terms(term: array, item: array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            t = np.frombuffer(term, dtype=np.int32)
-            i = np.frombuffer(item, dtype=np.int32)
-            return t, i, idf[t].astype(np.float64)
+            t, i = Postings.sort_pairs(
+                np.frombuffer(term, dtype=np.int32), np.frombuffer(item, dtype=np.int32)
+            )
+            return t, i, idf[t]
 
         # Cosine between a question and each example question: postings hold idf^2 / |example|.
         qt, qi, qidf = item_terms(q_term, q_item)
+        del q_term, q_item
         question_sq = np.bincount(qi, weights=qidf * qidf, minlength=len(q_entry))
-        question_norm = np.maximum(np.sqrt(question_sq), 1e-6)
-        questions = Postings.from_pairs(qt, qi, qidf * qidf / question_norm[qi], n_terms)
+        question_norm = np.maximum(np.sqrt(question_sq), 1e-6).astype(np.float32)
+        qidf *= qidf
+        qidf /= question_norm[qi]
+        questions = Postings.from_sorted(qt, qi, qidf, n_terms)
+        del qt, qi, qidf
         # Share of a tag's information a question names: postings hold idf / (sum of the tag's idf).
         tt, ti, tidf = item_terms(t_term, t_item)
-        tag_total = np.maximum(np.bincount(ti, weights=tidf, minlength=len(t_entry)), 1e-6)
-        tags = Postings.from_pairs(tt, ti, tidf / tag_total[ti], n_terms)
+        del t_term, t_item
+        tag_total = np.maximum(np.bincount(ti, weights=tidf, minlength=len(t_entry)), CONCEPT_MIN_IDF)
+        tidf /= tag_total[ti].astype(np.float32)
+        tags = Postings.from_sorted(tt, ti, tidf, n_terms)
 
         words = {w for w in word_freq if len(w) >= MIN_TYPO_WORD and w.isalpha() and word_term(w) is not None}
         deletes: dict[str, list[str]] = {}

@@ -82,6 +82,18 @@ _PHRASES: dict[str, str] = {
     "came out": "comingout",
     "hong kong": "hongkong",
     "id card": "idcard",
+    "take down": "takedown",
+    "taken down": "takedown",
+    "took down": "takedown",
+    "taking down": "takedown",
+    "for you page": "fyp",
+    "blow up": "viral",
+    "blew up": "viral",
+    "blowing up": "viral",
+    "go viral": "viral",
+    "went viral": "viral",
+    "terms of service": "tos",
+    "terms of use": "tos",
 }
 _PHRASE_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PHRASES, key=len, reverse=True))) + r")\b")
 
@@ -150,7 +162,20 @@ def prefix_term(word: str) -> str | None:
     return None
 
 
-def _expand_phrases(text: str) -> str:
+_HYPHENATED = re.compile(r"\b([a-z]+)-([a-z]+)\b")
+
+
+def _join_hyphenated(match: re.Match[str]) -> str:
+    """A compound with a grammar word in it ("off-limits", "check-in", "log-in") means something its content
+    word alone does not: it stays one word. Others ("self-promotion", "real-name") keep their parts."""
+    first, second = match.group(1), match.group(2)
+    return first + second if first in EN_STOPWORDS or second in EN_STOPWORDS else match.group()
+
+
+def expand_phrases(text: str) -> str:
+    """Multi-word expressions as one word ("sign up" -> "register"), hyphenated grammar compounds joined."""
+    if "-" in text:
+        text = _HYPHENATED.sub(_join_hyphenated, text)
     return _PHRASE_RE.sub(lambda m: _PHRASES[m.group()], text) if " " in text else text
 
 
@@ -169,10 +194,11 @@ def _doc_word(word: str) -> tuple[str, ...]:
     return terms
 
 
-def english_terms(text: str, *, phrases: bool) -> list[str]:
+def english_terms(text: str, *, phrases: bool, expanded: bool = False) -> list[str]:
     """Matching terms of the Latin-script words in `text` (a cleaned text): words, prefixes and, with
-    `phrases`, each pair of adjacent words joined ("cat tax" -> "cattax")."""
-    words = _WORD.findall(_expand_phrases(text))
+    `phrases`, each pair of adjacent words joined ("cat tax" -> "cattax"). `expanded`: `expand_phrases` has
+    been applied already (to a whole block at once, which is cheaper than line by line)."""
+    words = _WORD.findall(text if expanded else expand_phrases(text))
     if not words:
         return []
     per_word = list(map(_doc_word_cache.get, words))
@@ -199,9 +225,9 @@ def chinese_terms(text: str) -> list[str]:
     return terms
 
 
-def segment_terms(segment: str, *, phrases: bool = True) -> list[str]:
-    """All term occurrences of one cleaned segment of curated text."""
-    terms = english_terms(segment, phrases=phrases) if _HAS_LATIN.search(segment) else []
+def segment_terms(segment: str, *, phrases: bool = True, expanded: bool = False) -> list[str]:
+    """All term occurrences of one cleaned segment of curated text (see `english_terms` for `expanded`)."""
+    terms = english_terms(segment, phrases=phrases, expanded=expanded) if _HAS_LATIN.search(segment) else []
     if _HAN.search(segment):
         terms.extend(chinese_terms(segment))
     return terms
@@ -265,7 +291,7 @@ def query_terms(text: str, emoji: int = 0, words: Collection[str] = BASE_ZH_WORD
     `words` is the Chinese dictionary for finding grammar words and word boundaries.
     """
     terms: dict[str, QueryTerm] = {}
-    raw_words = _WORD.findall(_expand_phrases(text))
+    raw_words = _WORD.findall(expand_phrases(text))
     for term in map(word_term, raw_words):
         if term:
             _put(terms, term, 1.0, 1.0)
