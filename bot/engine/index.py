@@ -218,21 +218,23 @@ class KnowledgeIndex:
         vocab: _Vocabulary = _Vocabulary()
         term_id = vocab.__getitem__
         # BM25F raw material: one row per (term, entry, field).
-        f_term, f_doc, f_field, f_tf = array("i"), array("i"), array("b"), array("f")
+        # (Entry and field are kept once per (entry, field) with the number of its rows, and repeated at the end.)
+        f_term, f_tf, f_rows = array("i"), array("f"), array("i")
         lengths = np.zeros((n, len(FIELDS)), dtype=np.float32)
         # Example questions and titles, and tags (and titles), each as a set of terms.
-        q_term, q_item, q_entry = array("i"), array("i"), array("i")
-        t_term, t_item, t_entry = array("i"), array("i"), array("i")
+        # (Item numbers likewise: each item's number of terms, repeated at the end.)
+        q_term, q_size, q_entry = array("i"), array("i"), array("i")
+        t_term, t_size, t_entry = array("i"), array("i"), array("i")
         word_freq: Counter[str] = Counter()
         zh_words: set[str] = set(BASE_ZH_WORDS)
 
         def add_items(
-            owner: int, analysed: list[list[int]], term: array, item: array, entry_of: array
+            owner: int, analysed: list[list[int]], term: array, size: array, entry_of: array
         ) -> None:
             for ids in analysed:
                 if ids:
                     term.extend(ids)
-                    item.extend([len(entry_of)] * len(ids))
+                    size.append(len(ids))
                     entry_of.append(owner)
 
         # Text that occurs more than once (shared tags, copied answers) is analysed once.
@@ -265,8 +267,7 @@ class KnowledgeIndex:
                 if name != "answer":
                     per_segment[name] = [list(dict.fromkeys(map(term_id, seg))) for seg in segments]
                 f_term.extend(ids)
-                f_doc.extend([doc] * len(ids))
-                f_field.extend([f] * len(ids))
+                f_rows.append(len(ids))
                 f_tf.extend(counts.values())
                 lengths[doc, f] = counts.total()
             for text in (*entry_blocks["title"], *entry_blocks["tags"], *entry_blocks["questions"]):
@@ -274,15 +275,17 @@ class KnowledgeIndex:
             if _HAN_RUN.search(entry_blocks["tags"][0]):
                 for tag in to_simplified(entry_blocks["tags"][0]).split("\n"):
                     zh_words.update(w for w in _HAN_RUN.findall(tag) if 1 < len(w) <= MAX_WORD)
-            add_items(doc, per_segment["title"] + per_segment["questions"], q_term, q_item, q_entry)
-            add_items(doc, per_segment["title"] + per_segment["tags"], t_term, t_item, t_entry)
+            add_items(doc, per_segment["title"] + per_segment["questions"], q_term, q_size, q_entry)
+            add_items(doc, per_segment["title"] + per_segment["tags"], t_term, t_size, t_entry)
 
         del blocks
         cache.clear()
         n_terms = len(vocab)
         terms = np.frombuffer(f_term, dtype=np.int32)
-        docs = np.frombuffer(f_doc, dtype=np.int32)
-        field = np.frombuffer(f_field, dtype=np.int8)
+        rows = np.frombuffer(f_rows, dtype=np.int32)
+        docs = np.repeat(np.arange(n, dtype=np.int32), rows.reshape(n, len(FIELDS)).sum(axis=1))
+        field = np.repeat(np.tile(np.arange(len(FIELDS), dtype=np.int8), n), rows)
+        del rows, f_rows
         avg = np.maximum(lengths.mean(axis=0), 1.0) if n else np.ones(len(FIELDS), dtype=np.float32)
         # Field weight over BM25 length normalisation, per (entry, field); then per row, times the frequency.
         scale = (FIELD_WEIGHT / (1.0 - FIELD_B + FIELD_B * lengths / avg)).astype(np.float32)
@@ -293,24 +296,23 @@ class KnowledgeIndex:
         # (term, entry) side by side: summed, they are that entry's BM25F pseudo-frequency of the term.
         order = np.argsort(terms, kind="stable")
         s_terms, s_docs = terms[order], docs[order]
-        del terms, docs, f_term, f_doc
+        del terms, docs, f_term
         s_tf, s_key = raw_tf[order], field[order] < 2
-        del order, raw_tf, field, f_field
+        del order, raw_tf, field
         bm25, idf = _bm25(s_terms, s_docs, s_tf, n, n_terms)
         # The same over titles and tags alone, with idf counted there: the app's bare name is in every answer
         # (idf ~ 0) but in the titles and tags of few entries, where it does say what an entry is about.
         keys_postings, key_idf = _bm25(s_terms[s_key], s_docs[s_key], s_tf[s_key], n, n_terms)
         del s_terms, s_docs, s_tf, s_key
 
-        def item_terms(term: array, item: array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            t, i = Postings.sort_pairs(
-                np.frombuffer(term, dtype=np.int32), np.frombuffer(item, dtype=np.int32)
-            )
+        def item_terms(term: array, size: array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            items = np.repeat(np.arange(len(size), dtype=np.int32), np.frombuffer(size, dtype=np.int32))
+            t, i = Postings.sort_pairs(np.frombuffer(term, dtype=np.int32), items)
             return t, i, idf[t]
 
         # Cosine between a question and each example question: postings hold idf^2 / |example|.
-        qt, qi, qidf = item_terms(q_term, q_item)
-        del q_term, q_item
+        qt, qi, qidf = item_terms(q_term, q_size)
+        del q_term, q_size
         question_sq = np.bincount(qi, weights=qidf * qidf, minlength=len(q_entry))
         question_norm = np.maximum(np.sqrt(question_sq), 1e-6).astype(np.float32)
         qidf *= qidf
@@ -318,8 +320,8 @@ class KnowledgeIndex:
         questions = Postings.from_sorted(qt, qi, qidf, n_terms)
         del qt, qi, qidf
         # Share of a tag's information a question names: postings hold idf / (sum of the tag's idf).
-        tt, ti, tidf = item_terms(t_term, t_item)
-        del t_term, t_item
+        tt, ti, tidf = item_terms(t_term, t_size)
+        del t_term, t_size
         tag_total = np.maximum(np.bincount(ti, weights=tidf, minlength=len(t_entry)), CONCEPT_MIN_IDF)
         tidf /= tag_total[ti].astype(np.float32)
         tags = Postings.from_sorted(tt, ti, tidf, n_terms)

@@ -295,7 +295,8 @@ def query_terms(text: str, emoji: int = 0, words: Collection[str] = BASE_ZH_WORD
     for term in map(word_term, raw_words):
         if term:
             _put(terms, term, 1.0, 1.0)
-    for word in _WORD.findall(text):
+    unexpanded = _HYPHENATED.sub(_join_hyphenated, text) if "-" in text else text
+    for word in _WORD.findall(unexpanded):
         if word_term(word):
             if len(word) >= 5:
                 _put(terms, word, PAIR_QUERY_WEIGHT, 0.0)
