@@ -37,6 +37,26 @@ def test_emoji_are_counted_not_kept() -> None:
     assert cleaned.emoji == 3
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  Sign\tUP\x0b now\x1c\x1dplease\r\n\n  <@12> **bold** [x](y) www.a.b/c  ",
+        "line one \n\n   line\x0ctwo  \n",
+        "",
+    ],
+)
+def test_ascii_fast_path_matches_the_general_path(text: str) -> None:
+    # ASCII text skips the Unicode steps; one non-ASCII character (removed again) takes the general path.
+    for kwargs in ({}, {"lines": True, "limit": None}):
+        fast, general = clean(text, **kwargs), clean(text + "\u200b", **kwargs)
+        assert (fast.text, fast.emoji) == (general.text, general.emoji)
+
+
+def test_unicode_white_space_is_squeezed() -> None:
+    assert clean("a\u3000\u3000b\xa0c\u2028d").text == "a b c d"
+    assert clean(" a \u2009 b \n\u3000c ", lines=True).text == "a b\nc"
+
+
 def test_normalize_bounds_length() -> None:
     assert len(normalize("a " * 50_000)) <= 500
 

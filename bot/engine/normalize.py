@@ -33,8 +33,6 @@ _MD_MARKS = re.compile(
 )
 # RedNote's own emoji are typed as a short name in brackets ending in R: [笑哭R], [派对R], [哭惹R].
 _REDNOTE_EMOJI = re.compile(r"\[[^\[\]\s]{1,10}R\]")
-_SPACES = re.compile(r"\s+")
-_LINE_SPACES = re.compile(r"[^\S\n]+")
 
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
@@ -161,6 +159,14 @@ def strip_discord(text: str) -> str:
     return _MD_MARKS.sub(" ", text)
 
 
+def _squeeze_spaces(text: str, lines: bool) -> str:
+    """Runs of white space as one space, none at either end (of each line, with `lines`). `str.split()` splits
+    on exactly what `\\s` matches, and is much faster than a regular expression."""
+    if lines:
+        return "\n".join([" ".join(line.split()) for line in text.split("\n")])
+    return " ".join(text.split())
+
+
 def clean(
     text: object, *, simplify: bool = True, limit: int | None = MAX_RAW_CHARS, lines: bool = False
 ) -> Cleaned:
@@ -174,8 +180,12 @@ def clean(
         text = "" if text is None else str(text)
     if limit is not None:
         text = text[:limit]
-    # Surrogates (from broken decoders) cannot be encoded or converted: drop them first.
-    text = text.encode("utf-8", "ignore").decode("utf-8")
+    # ASCII text (most English) has no surrogates, emoji, zero-width or rare characters, marks or diacritics,
+    # is already NFKC and has no Han: those steps are skipped (same output, a cheap test).
+    ascii_only = text.isascii()
+    if not ascii_only:
+        # Surrogates (from broken decoders) cannot be encoded or converted: drop them first.
+        text = text.encode("utf-8", "ignore").decode("utf-8")
     emoji = 0
     if "<" in text:
         text, emoji = _CUSTOM_EMOJI.subn(" ", text)
@@ -183,6 +193,9 @@ def clean(
     if "[" in text:
         text, found = _REDNOTE_EMOJI.subn(" ", text)
         emoji += found
+    if ascii_only:
+        text = (_CONTROLS_BUT_NEWLINE if lines else _ASCII_CONTROLS).sub(" ", text.lower())
+        return Cleaned(_squeeze_spaces(text, lines), emoji)
     text = _ZERO_WIDTH.sub("", text)
     # Emoji go before NFKC too: it would turn some (🈐) into letters.
     if _EMOJI_CHAR.search(text):
@@ -201,9 +214,7 @@ def clean(
     text = _DIACRITIC.sub(_base_letter, text)
     if simplify:
         text = fold_chinese(text)
-    if lines:
-        return Cleaned("\n".join(line.strip() for line in _LINE_SPACES.sub(" ", text).split("\n")), emoji)
-    return Cleaned(_SPACES.sub(" ", text).strip(), emoji)
+    return Cleaned(_squeeze_spaces(text, lines), emoji)
 
 
 def normalize(text: object) -> str:
