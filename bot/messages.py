@@ -40,7 +40,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "topics.pick_category": ("Pick a category…", "选择一个分类…"),
     "topics.pick_topic": ("Pick a topic…", "选择一个主题…"),
     "topics.none": ("No topics in this category.", "这个分类下没有主题。"),
-    "topic.autocomplete_none": ("No topic found", "没有找到主题"),
     "mention.hint": (
         "Ask me a question after the mention, e.g. “what is the cat tax?” or “猫税是什么？”",
         "在提及我之后写下你的问题，例如“猫税是什么？”或 “what is the cat tax?”",

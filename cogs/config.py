@@ -13,7 +13,7 @@ from bot.knowledge.drafts import EntryForm, entry_from_form
 from bot.messages import lang_for_locale, t
 from cogs.ui.checks import ensure_admin
 from cogs.ui.errors import send_ephemeral
-from cogs.ui.render import NO_MENTIONS, plain_embed, text_file
+from cogs.ui.render import NO_MENTIONS, plain_embed, text_file, text_input
 
 if TYPE_CHECKING:
     from bot.app import Core
@@ -39,20 +39,8 @@ class RulesModal(discord.ui.Modal):
     def __init__(self, lang: str, en: str, zh: str, cog: ConfigCog, expected_version: int) -> None:
         super().__init__(title=t("config.rules_modal", lang), timeout=900)
         self.cog, self.expected_version = cog, expected_version
-        self.en = discord.ui.TextInput(
-            label=t("config.rules_en", lang),
-            style=discord.TextStyle.paragraph,
-            default=en[:4000] or None,
-            max_length=4000,
-            required=False,
-        )
-        self.zh = discord.ui.TextInput(
-            label=t("config.rules_zh", lang),
-            style=discord.TextStyle.paragraph,
-            default=zh[:4000] or None,
-            max_length=4000,
-            required=False,
-        )
+        self.en = text_input(t("config.rules_en", lang), en)
+        self.zh = text_input(t("config.rules_zh", lang), zh)
         self.add_item(self.en)
         self.add_item(self.zh)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 from sqlalchemy import desc, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,6 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.storage.models import FeedbackRow, GuildSettingsRow, UnansweredRow
 
 LANGUAGE_MODES = ("auto", "en", "zh", "both")
+
+
+class VoteOutcome(IntEnum):
+    """What a vote did; SAME is falsy, so `if await feedback.vote(...)` means "something changed"."""
+
+    SAME = 0
+    CHANGED = 1
+    NEW = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +144,8 @@ class FeedbackRepository:
 
     async def vote(
         self, answer_key: str, user_id: int, slug: str, lang: str, helpful: bool, guild_id: int | None = None
-    ) -> bool:
-        """Record the vote; True when it is new or changed, False when it repeats the user's vote."""
+    ) -> VoteOutcome:
+        """Record the vote and say whether it is new, changed, or the same as before (falsy)."""
         async with self._sessions() as session, session.begin():
             existing = await session.scalar(
                 select(FeedbackRow).where(
@@ -154,11 +163,11 @@ class FeedbackRepository:
                         helpful=helpful,
                     )
                 )
-                return True
+                return VoteOutcome.NEW
             if existing.helpful == helpful:
-                return False
+                return VoteOutcome.SAME
             existing.helpful = helpful
-            return True
+            return VoteOutcome.CHANGED
 
     async def tally(self, answer_key: str) -> tuple[int, int]:
         """(helpful, not helpful) votes on one answer."""

@@ -11,6 +11,7 @@ from bot.knowledge.drafts import EntryForm
 from bot.messages import t
 from bot.replies import clip
 from cogs.ui.errors import report_error, send_ephemeral
+from cogs.ui.render import text_input
 
 FormHandler = Callable[[discord.Interaction, EntryForm], Awaitable[None]]
 Action = Callable[[discord.Interaction], Awaitable[None]]
@@ -23,20 +24,12 @@ class EntryModal(discord.ui.Modal):
         super().__init__(title=clip(title, 45), timeout=900)
         self._handler = on_submit
 
-        def field(key: str, default: str, style: discord.TextStyle, limit: int) -> discord.ui.TextInput:
-            return discord.ui.TextInput(
-                label=clip(t(key, lang), 45),
-                default=default[:limit] or None,
-                style=style,
-                required=False,
-                max_length=limit,
-            )
-
-        self.title_en = field("faq.field_title_en", form.title_en, discord.TextStyle.short, 200)
-        self.answer_en = field("faq.field_answer_en", form.answer_en, discord.TextStyle.paragraph, 4000)
-        self.title_zh = field("faq.field_title_zh", form.title_zh, discord.TextStyle.short, 200)
-        self.answer_zh = field("faq.field_answer_zh", form.answer_zh, discord.TextStyle.paragraph, 4000)
-        self.questions = field("faq.field_questions", form.questions, discord.TextStyle.paragraph, 4000)
+        short, long = discord.TextStyle.short, discord.TextStyle.paragraph
+        self.title_en = text_input(t("faq.field_title_en", lang), form.title_en, short, 200)
+        self.answer_en = text_input(t("faq.field_answer_en", lang), form.answer_en, long)
+        self.title_zh = text_input(t("faq.field_title_zh", lang), form.title_zh, short, 200)
+        self.answer_zh = text_input(t("faq.field_answer_zh", lang), form.answer_zh, long)
+        self.questions = text_input(t("faq.field_questions", lang), form.questions, long)
         for item in (self.title_en, self.answer_en, self.title_zh, self.answer_zh, self.questions):
             self.add_item(item)
 

@@ -15,6 +15,7 @@ from bot.knowledge.entry import CATEGORIES, Entry
 from bot.knowledge.service import Answer
 from bot.messages import category_name, lang_for_locale, t
 from bot.replies import clip, compose_entry, compose_unknown, entry_title, reply_language
+from bot.storage.guild_repo import VoteOutcome
 from cogs.ui.errors import report_error, send_ephemeral
 from cogs.ui.render import NO_MENTIONS, both_languages_embed, plain_embed, reply_embed
 
@@ -114,17 +115,15 @@ class VoteButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         core = core_of(interaction)
         key = str(interaction.message.id) if interaction.message else f"interaction:{interaction.id}"
-        existing = await core.feedback.tally(key)
-        changed = await core.feedback.vote(
+        outcome = await core.feedback.vote(
             key, interaction.user.id, self.slug, self.lang, self.up, interaction.guild_id
         )
-        lang = lang_for_locale(interaction.locale)
-        if not changed:
-            await send_ephemeral(interaction, t("vote.same", lang))
-        else:
-            after = await core.feedback.tally(key)
-            first_vote = sum(after) > sum(existing)
-            await send_ephemeral(interaction, t("vote.thanks" if first_vote else "vote.changed", lang))
+        message = {
+            VoteOutcome.NEW: "vote.thanks",
+            VoteOutcome.CHANGED: "vote.changed",
+            VoteOutcome.SAME: "vote.same",
+        }
+        await send_ephemeral(interaction, t(message[outcome], lang_for_locale(interaction.locale)))
 
 
 class ShowTopicButton(

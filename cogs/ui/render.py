@@ -54,3 +54,12 @@ def plain_embed(title: str, description: str, colour: int = UNKNOWN_COLOUR) -> d
 def text_file(name: str, text: str) -> discord.File:
     """A UTF-8 text attachment (exports, an editor's text handed back, lists of problems)."""
     return discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
+
+
+def text_input(
+    label: str, default: str, style: discord.TextStyle = discord.TextStyle.paragraph, limit: int = 4000
+) -> discord.ui.TextInput:
+    """An optional modal field within Discord's limits (label 45, value 4,000), pre-filled with `default`."""
+    return discord.ui.TextInput(
+        label=clip(label, 45), default=default[:limit] or None, style=style, required=False, max_length=limit
+    )
