@@ -15,27 +15,19 @@ deletion index as in SymSpell).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from array import array
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.engine.normalize import clean, to_simplified
-from bot.engine.tokenize import (
-    BASE_ZH_WORDS,
-    EMOJI_TERM,
-    MAX_WORD,
-    english_words,
-    expand_phrases,
-    segment_terms,
-    word_term,
-)
+from bot.engine.corpus import CorpusAnalyser, Ids
+from bot.engine.normalize import clean_many, to_simplified
+from bot.engine.tokenize import BASE_ZH_WORDS, EMOJI_TERM, MAX_WORD, word_term
 from bot.knowledge.entry import Entry
 
 if TYPE_CHECKING:
@@ -65,18 +57,6 @@ class Postings:
     weight: np.ndarray
 
     @staticmethod
-    def sort_pairs(terms: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct (term, item) pairs sorted by term, then item: one in-place sort of a packed key, lighter
-        than an argsort and three gathers (weights are computed afterwards from the sorted pairs)."""
-        key = terms.astype(np.int64)
-        key <<= 32
-        key |= items
-        key.sort()
-        sorted_items = (key & 0xFFFFFFFF).astype(np.int32)
-        key >>= 32
-        return key.astype(np.int32), sorted_items
-
-    @staticmethod
     def from_sorted(terms: np.ndarray, items: np.ndarray, weights: np.ndarray, n_terms: int) -> Postings:
         """From (term, item, weight) rows already sorted by term."""
         ptr = np.zeros(n_terms + 1, dtype=np.int64)
@@ -93,40 +73,16 @@ class Postings:
         return np.concatenate(items), np.concatenate(weights)
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One analysed piece of curated text: the terms of each of its segments, and the emoji it held."""
-
-    segments: tuple[list[str], ...]
-    emoji: int
-
-
-def _blocks(entry: Entry) -> dict[str, tuple[str, ...]]:
-    """The raw text of each field as blocks (one per language where the field has two)."""
+def _field_texts(entry: Entry) -> tuple[tuple[str, ...], ...]:
+    """The raw text of each of FIELDS, as blocks (one per language where the field has two). A title is one
+    line; tags and example questions one per line; an answer any number of lines."""
     questions = entry.questions
-    return {
-        "title": (entry.title.get("en", ""), entry.title.get("zh", "")),
-        "tags": ("\n".join(t.replace("\n", " ") for t in entry.tags),),
-        "questions": tuple(
-            "\n".join(q.replace("\n", " ") for q in questions.get(lang, ())) for lang in ("en", "zh")
-        ),
-        "answer": (entry.answer.get("en", ""), entry.answer.get("zh", "")),
-    }
-
-
-def _analyse(text: str, field: str) -> _Block:
-    """Clean and analyse one block. Titles, tags and questions: one segment per line, phrases kept; answers:
-    phrases dropped (long prose joins many pairs by accident)."""
-    if not text:
-        return _Block((), 0)
-    if field == "title":
-        cleaned = clean(text.replace("\n", " "), limit=None)
-        return _Block((segment_terms(cleaned.text),), cleaned.emoji)
-    cleaned = clean(text, limit=None, lines=True)
-    if field == "answer":  # one segment: no phrases, so lines need not be kept apart
-        return _Block((segment_terms(cleaned.text, phrases=False),), cleaned.emoji)
-    lines = expand_phrases(cleaned.text).split("\n")
-    return _Block(tuple(segment_terms(x, expanded=True) for x in lines if x), cleaned.emoji)
+    return (
+        tuple(entry.title.get(lang, "").replace("\n", " ") for lang in ("en", "zh")),
+        ("\n".join(t.replace("\n", " ") for t in entry.tags),),
+        tuple("\n".join(q.replace("\n", " ") for q in questions.get(lang, ())) for lang in ("en", "zh")),
+        (entry.answer.get("en", ""), entry.answer.get("zh", "")),
+    )
 
 
 def _bm25(
@@ -151,15 +107,253 @@ def _bm25(
     return Postings.from_sorted(terms, docs, weight, n_terms), idf
 
 
-class _Vocabulary(dict[str, int]):
-    """Term -> id; an unseen term gets the next id."""
-
-    def __missing__(self, term: str) -> int:
-        self[term] = tid = len(self)
-        return tid
-
-
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def _csr(key: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Occurrences as packed (row << 32 | term) keys (sorted in place) -> per row its distinct terms (sorted)
+    and their counts: (ptr, term, count)."""
+    key.sort()
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.r_[starts, key.size]).astype(np.int32)
+    key = key[starts]
+    del starts
+    ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key >> 32, minlength=n_rows), out=ptr[1:])
+    return ptr, (key & 0xFFFFFFFF).astype(np.int32), counts
+
+
+def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For CSR rows `rows`: which of them each element comes from, and the element's position in the data."""
+    counts = ptr[rows + 1] - ptr[rows]
+    which = np.repeat(np.arange(rows.size, dtype=np.int32), counts)
+    pos = np.arange(which.size, dtype=np.int64)
+    pos -= np.repeat(np.cumsum(counts) - counts - ptr[rows], counts)
+    return which, pos
+
+
+_PACK_CHUNKS = 8
+"""Rows are packed and unpacked in this many slices, to bound the temporary arrays."""
+
+
+def _spans(size: int) -> Iterator[slice]:
+    """`size` items in _PACK_CHUNKS consecutive slices (fewer if there are fewer items)."""
+    bounds = np.linspace(0, size, _PACK_CHUNKS + 1).astype(np.int64)
+    for start, stop in itertools.pairwise(bounds.tolist()):
+        if stop > start:
+            yield slice(start, stop)
+
+
+@dataclass(slots=True)
+class _Corpus:
+    """Entries' text analysed: each distinct line once, and every line of every entry's fields as a row."""
+
+    line_doc: np.ndarray
+    line_field: np.ndarray
+    line_id: np.ndarray
+    """One row per line of an entry's field, entry by entry (fields in order within an entry): the entry, the
+    field, and the id of the (distinct) line."""
+    ptr: np.ndarray
+    term: np.ndarray
+    count: np.ndarray
+    """CSR over line ids: a line's distinct terms and how often each occurs."""
+    emoji: np.ndarray
+    """Per (entry, field), the emoji its text held."""
+    emoji_term: int
+    """The term id of EMOJI_TERM (-1 when no text has emoji)."""
+    zh_words: frozenset[str]
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry], analyser: CorpusAnalyser) -> _Corpus:
+        n = len(entries)
+        field_texts = [_field_texts(e) for e in entries]
+        pools = (Ids(), Ids())  # distinct lines of titles, tags and questions; of answers
+        docs, fields, ids = [], [], []
+        emoji = np.zeros((n, len(FIELDS)), dtype=np.int64)
+        tag_texts: list[str] = []
+        for f, name in enumerate(FIELDS):
+            # Each distinct text of the field is cleaned once (shared tags, copied answers).
+            texts = Ids()
+            block_doc, block_text = [], []
+            for doc, per_field in enumerate(field_texts):
+                for text in per_field[f]:
+                    if text:
+                        block_doc.append(doc)
+                        block_text.append(texts[text])
+            cleaned = clean_many(list(texts))
+            pool = pools[name == "answer"]
+            text_lines = [c.text.split("\n") for c in cleaned]
+            sizes = np.fromiter(map(len, text_lines), dtype=np.int64, count=len(text_lines))
+            text_ptr = np.zeros(len(text_lines) + 1, dtype=np.int64)
+            np.cumsum(sizes, out=text_ptr[1:])
+            line_ids = np.fromiter(
+                map(pool.__getitem__, chain.from_iterable(text_lines)),
+                dtype=np.int64,
+                count=int(text_ptr[-1]),
+            )
+            block_text_arr = np.asarray(block_text, dtype=np.int64)
+            which, pos = _gather(text_ptr, block_text_arr)
+            block_doc_arr = np.asarray(block_doc, dtype=np.int64)
+            docs.append(block_doc_arr[which])
+            fields.append(np.full(which.size, f, dtype=np.int8))
+            ids.append(line_ids[pos])
+            block_emoji = np.fromiter((c.emoji for c in cleaned), dtype=np.int64, count=len(cleaned))
+            np.add.at(emoji[:, f], block_doc_arr, block_emoji[block_text_arr])
+            if name == "tags":
+                tag_texts = list(texts)
+            del texts, cleaned, text_lines, line_ids
+        del field_texts
+        base, n_lines = len(pools[0]), len(pools[0]) + len(pools[1])
+        ids[FIELDS.index("answer")] += base
+        line_doc = np.concatenate(docs)
+        order = np.argsort(line_doc, kind="stable")  # entry by entry, fields in order within an entry
+        line_doc, line_field, line_id = (
+            line_doc[order],
+            np.concatenate(fields)[order],
+            np.concatenate(ids)[order],
+        )
+        del docs, fields, ids, order
+        uses = np.bincount(line_id[line_id < base], minlength=base).astype(np.float64)
+        # Occurrences of both pools, as one packed (line, term) key each, then per line its distinct terms.
+        key = analyser.analyse(list(pools[0]), pairs=True, line_weights=uses)
+        answers = analyser.analyse(list(pools[1]), pairs=False)
+        del pools, uses
+        answers += base << 32
+        key = np.concatenate([key, answers])
+        del answers
+        ptr, term, count = _csr(key, n_lines)
+        emoji_term = analyser.term_id(EMOJI_TERM) if emoji.any() else -1
+        return cls(line_doc, line_field, line_id, ptr, term, count, emoji, emoji_term, _tag_words(tag_texts))
+
+    def _chunks(
+        self, chosen: np.ndarray | None = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The rows of `line_id` (those `chosen`), in slices: (row numbers, which row each occurrence of a
+        term is from, the occurrence's position in `term` / `count`)."""
+        rows = np.arange(self.line_id.size) if chosen is None else np.flatnonzero(chosen)
+        for part in np.array_split(rows, _PACK_CHUNKS):
+            which, pos = _gather(self.ptr, self.line_id[part])
+            yield part, which, pos
+
+    def _occurrences(self, chosen: np.ndarray | None = None) -> int:
+        lines = self.line_id if chosen is None else self.line_id[chosen]
+        return int((self.ptr[lines + 1] - self.ptr[lines]).sum())
+
+    def bm25_rows(self, n_terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """BM25F rows sorted by term, then entry: (term, entry, field-weighted length-normalised frequency,
+        whether the field is a title or tags). A term may have several rows in one entry (one per line and
+        field it occurs in), which the BM25 step sums. Emoji count as EMOJI_TERM.
+
+        Term, entry, field and frequency are packed into one int64 per row and sorted as plain integers, which
+        is many times faster than an argsort."""
+        n = self.emoji.shape[0]
+        doc_bits, field_bits = max(n - 1, 1).bit_length(), 2
+        tf_bits = 63 - max(n_terms - 1, 1).bit_length() - doc_bits - field_bits
+        max_tf = max(int(self.count.max()) if self.count.size else 0, int(self.emoji.max()) if n else 0)
+        if max_tf.bit_length() > tf_bits:
+            raise OverflowError("too many entries or terms to index")  # beyond 2**40 of them together
+        # Field lengths (terms per entry and field), for BM25's length normalisation.
+        cum = np.r_[0, np.cumsum(self.count, dtype=np.int64)]
+        line_total = cum[self.ptr[1:]] - cum[self.ptr[:-1]]
+        del cum
+        lengths = np.bincount(
+            self.line_doc.astype(np.int64) * len(FIELDS) + self.line_field,
+            weights=line_total[self.line_id],
+            minlength=n * len(FIELDS),
+        ).reshape(n, len(FIELDS))
+        lengths += self.emoji
+        avg = np.maximum(lengths.mean(axis=0), 1.0) if n else np.ones(len(FIELDS))
+        scale = (FIELD_WEIGHT / (1.0 - FIELD_B + FIELD_B * lengths / avg)).astype(np.float32)
+
+        emoji_doc, emoji_field = np.nonzero(self.emoji)
+        key = np.empty(self._occurrences() + emoji_doc.size, dtype=np.int64)
+        k, at = key[:0], 0
+        for part, which, pos in self._chunks():
+            k = key[at : at + pos.size]
+            k[:] = self.term[pos]
+            k <<= doc_bits
+            k |= self.line_doc[part][which]
+            k <<= field_bits
+            k |= self.line_field[part][which]
+            k <<= tf_bits
+            k |= self.count[pos]
+            at += pos.size
+        if emoji_doc.size:
+            k = key[at:]
+            k[:] = self.emoji_term
+            k <<= doc_bits
+            k |= emoji_doc
+            k <<= field_bits
+            k |= emoji_field
+            k <<= tf_bits
+            k |= self.emoji[emoji_doc, emoji_field]
+        del k  # a view: it would keep the unmerged keys alive
+        key.sort()
+        key = _merge_runs(key, tf_bits)
+        terms = np.empty(key.size, dtype=np.int32)
+        docs = np.empty(key.size, dtype=np.int32)
+        raw_tf = np.empty(key.size, dtype=np.float32)
+        is_key = np.empty(key.size, dtype=bool)
+        for span in _spans(key.size):
+            k = key[span].copy()
+            tf = (k & ((1 << tf_bits) - 1)).astype(np.float32)
+            k >>= tf_bits
+            field = k & ((1 << field_bits) - 1)
+            k >>= field_bits
+            doc = k & ((1 << doc_bits) - 1)
+            k >>= doc_bits
+            terms[span], docs[span], is_key[span] = k, doc, field < 2
+            raw_tf[span] = scale[doc, field] * tf
+        return terms, docs, raw_tf, is_key
+
+    def items(self, fields: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every line with terms of the given fields as an item (numbered entry by entry): the item's entry,
+        and (term, item) pairs of its distinct terms, sorted by term then item (one packed key each)."""
+        line_id = self.line_id
+        chosen = np.isin(self.line_field, fields) & (self.ptr[line_id + 1] > self.ptr[line_id])
+        key = np.empty(self._occurrences(chosen), dtype=np.int64)
+        at = first_item = 0
+        for part, which, pos in self._chunks(chosen):
+            k = key[at : at + pos.size]
+            k[:] = self.term[pos]
+            k <<= 32
+            k |= which + first_item
+            at += pos.size
+            first_item += part.size
+        key.sort()
+        items = (key & 0xFFFFFFFF).astype(np.int32)
+        key >>= 32
+        return self.line_doc[chosen].astype(np.int32), key.astype(np.int32), items
+
+
+def _merge_runs(key: np.ndarray, low_bits: int) -> np.ndarray:
+    """Sorted packed keys whose high parts are equal (one term in one field of one entry, from several lines)
+    merged into one, their low parts (frequencies) summed. Compacts `key` in place, slice by slice."""
+    mask = (1 << low_bits) - 1
+    out = 0
+    for span in _spans(key.size):
+        k = key[span].copy()
+        high = k >> low_bits
+        starts = np.flatnonzero(np.r_[True, high[1:] != high[:-1]])
+        sums = np.add.reduceat(k & mask, starts)
+        merged = (high[starts] << low_bits) | sums
+        if out and (key[out - 1] >> low_bits) == merged[0] >> low_bits:
+            key[out - 1] += sums[0]  # the run goes on from the previous slice
+            merged = merged[1:]
+        key[out : out + merged.size] = merged
+        out += merged.size
+    return key[:out].copy()
+
+
+def _tag_words(tag_texts: Sequence[str]) -> frozenset[str]:
+    """Chinese words for segmenting questions: the base dictionary and every Han run of a Chinese tag."""
+    words = set(BASE_ZH_WORDS)
+    han_tags = [t for t in tag_texts if not t.isascii() and _HAN_RUN.search(t)]
+    if han_tags:
+        words.update(
+            w for w in _HAN_RUN.findall(to_simplified("\n".join(han_tags))) if 1 < len(w) <= MAX_WORD
+        )
+    return frozenset(words)
 
 
 class KnowledgeIndex:
@@ -215,117 +409,37 @@ class KnowledgeIndex:
                 seen.add(entry.slug)
                 kept.append(entry)
         n = len(kept)
-        vocab: _Vocabulary = _Vocabulary()
-        term_id = vocab.__getitem__
-        # BM25F raw material: one row per (term, entry, field).
-        # (Entry and field are kept once per (entry, field) with the number of its rows, and repeated at the end.)
-        f_term, f_tf, f_rows = array("i"), array("f"), array("i")
-        lengths = np.zeros((n, len(FIELDS)), dtype=np.float32)
-        # Example questions and titles, and tags (and titles), each as a set of terms.
-        # (Item numbers likewise: each item's number of terms, repeated at the end.)
-        q_term, q_size, q_entry = array("i"), array("i"), array("i")
-        t_term, t_size, t_entry = array("i"), array("i"), array("i")
-        word_freq: Counter[str] = Counter()
-        zh_words: set[str] = set(BASE_ZH_WORDS)
-
-        def add_items(
-            owner: int, analysed: list[list[int]], term: array, size: array, entry_of: array
-        ) -> None:
-            for ids in analysed:
-                if ids:
-                    term.extend(ids)
-                    size.append(len(ids))
-                    entry_of.append(owner)
-
-        # Text that occurs more than once (shared tags, copied answers) is analysed once.
-        blocks = [_blocks(e) for e in kept]
-        seen_twice = {
-            text
-            for text, count in Counter(t for b in blocks for f in b.values() for t in f).items()
-            if count > 1
-        }
-        cache: dict[tuple[str, str], _Block] = {}
-
-        def analysed(text: str, field: str) -> _Block:
-            if text not in seen_twice:
-                return _analyse(text, field)
-            block = cache.get((text, field))
-            if block is None:
-                block = cache[(text, field)] = _analyse(text, field)
-            return block
-
-        for doc, entry_blocks in enumerate(blocks):
-            per_segment: dict[str, list[list[int]]] = {}
-            for f, name in enumerate(FIELDS):
-                parts = [analysed(text, name) for text in entry_blocks[name]]
-                segments = [seg for part in parts for seg in part.segments]
-                counts = Counter(chain.from_iterable(segments))
-                emoji = sum(part.emoji for part in parts)
-                if emoji:
-                    counts[EMOJI_TERM] += emoji
-                ids = list(map(term_id, counts))
-                if name != "answer":
-                    per_segment[name] = [list(dict.fromkeys(map(term_id, seg))) for seg in segments]
-                f_term.extend(ids)
-                f_rows.append(len(ids))
-                f_tf.extend(counts.values())
-                lengths[doc, f] = counts.total()
-            for text in (*entry_blocks["title"], *entry_blocks["tags"], *entry_blocks["questions"]):
-                word_freq.update(english_words(text.lower()))
-            if _HAN_RUN.search(entry_blocks["tags"][0]):
-                for tag in to_simplified(entry_blocks["tags"][0]).split("\n"):
-                    zh_words.update(w for w in _HAN_RUN.findall(tag) if 1 < len(w) <= MAX_WORD)
-            add_items(doc, per_segment["title"] + per_segment["questions"], q_term, q_size, q_entry)
-            add_items(doc, per_segment["title"] + per_segment["tags"], t_term, t_size, t_entry)
-
-        del blocks
-        cache.clear()
+        vocab = Ids()
+        analyser = CorpusAnalyser(vocab)
+        corpus = _Corpus.of(kept, analyser)
         n_terms = len(vocab)
-        terms = np.frombuffer(f_term, dtype=np.int32)
-        rows = np.frombuffer(f_rows, dtype=np.int32)
-        docs = np.repeat(np.arange(n, dtype=np.int32), rows.reshape(n, len(FIELDS)).sum(axis=1))
-        field = np.repeat(np.tile(np.arange(len(FIELDS), dtype=np.int8), n), rows)
-        del rows, f_rows
-        avg = np.maximum(lengths.mean(axis=0), 1.0) if n else np.ones(len(FIELDS), dtype=np.float32)
-        # Field weight over BM25 length normalisation, per (entry, field); then per row, times the frequency.
-        scale = (FIELD_WEIGHT / (1.0 - FIELD_B + FIELD_B * lengths / avg)).astype(np.float32)
-        raw_tf = scale[docs, field]
-        raw_tf *= np.frombuffer(f_tf, dtype=np.float32)
-        del scale, f_tf
-        # Rows come entry by entry; sorting them by term (stable, so entries stay in order) puts the rows of one
-        # (term, entry) side by side: summed, they are that entry's BM25F pseudo-frequency of the term.
-        order = np.argsort(terms, kind="stable")
-        s_terms, s_docs = terms[order], docs[order]
-        del terms, docs, f_term
-        s_tf, s_key = raw_tf[order], field[order] < 2
-        del order, raw_tf, field
+
+        # BM25F raw material, sorted by term, then entry (the rows of one (term, entry) side by side: summed,
+        # they are that entry's BM25F pseudo-frequency).
+        s_terms, s_docs, s_tf, s_key = corpus.bm25_rows(n_terms)
         bm25, idf = _bm25(s_terms, s_docs, s_tf, n, n_terms)
         # The same over titles and tags alone, with idf counted there: the app's bare name is in every answer
         # (idf ~ 0) but in the titles and tags of few entries, where it does say what an entry is about.
         keys_postings, key_idf = _bm25(s_terms[s_key], s_docs[s_key], s_tf[s_key], n, n_terms)
         del s_terms, s_docs, s_tf, s_key
 
-        def item_terms(term: array, size: array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            items = np.repeat(np.arange(len(size), dtype=np.int32), np.frombuffer(size, dtype=np.int32))
-            t, i = Postings.sort_pairs(np.frombuffer(term, dtype=np.int32), items)
-            return t, i, idf[t]
-
-        # Cosine between a question and each example question: postings hold idf^2 / |example|.
-        qt, qi, qidf = item_terms(q_term, q_size)
-        del q_term, q_size
-        question_sq = np.bincount(qi, weights=qidf * qidf, minlength=len(q_entry))
+        # Cosine between a question and each example question (or title): postings hold idf^2 / |example|.
+        question_entry, qt, qi = corpus.items((0, 2))
+        qidf = idf[qt]
+        question_sq = np.bincount(qi, weights=qidf * qidf, minlength=len(question_entry))
         question_norm = np.maximum(np.sqrt(question_sq), 1e-6).astype(np.float32)
         qidf *= qidf
         qidf /= question_norm[qi]
         questions = Postings.from_sorted(qt, qi, qidf, n_terms)
         del qt, qi, qidf
-        # Share of a tag's information a question names: postings hold idf / (sum of the tag's idf).
-        tt, ti, tidf = item_terms(t_term, t_size)
-        del t_term, t_size
-        tag_total = np.maximum(np.bincount(ti, weights=tidf, minlength=len(t_entry)), CONCEPT_MIN_IDF)
+        # Share of a tag's (or title's) information a question names: postings hold idf / (sum of its idf).
+        tag_entry, tt, ti = corpus.items((0, 1))
+        tidf = idf[tt]
+        tag_total = np.maximum(np.bincount(ti, weights=tidf, minlength=len(tag_entry)), CONCEPT_MIN_IDF)
         tidf /= tag_total[ti].astype(np.float32)
         tags = Postings.from_sorted(tt, ti, tidf, n_terms)
 
+        word_freq = analyser.word_frequencies()
         words = {w for w in word_freq if len(w) >= MIN_TYPO_WORD and w.isalpha() and word_term(w) is not None}
         deletes: dict[str, list[str]] = {}
         for word in words:
@@ -340,12 +454,12 @@ class KnowledgeIndex:
             key_idf=key_idf,
             keys=keys_postings,
             questions=questions,
-            question_entry=np.frombuffer(q_entry, dtype=np.int32).copy(),
+            question_entry=question_entry,
             tags=tags,
-            tag_entry=np.frombuffer(t_entry, dtype=np.int32).copy(),
+            tag_entry=tag_entry,
             typo_deletes={k: tuple(v) for k, v in deletes.items()},
             word_freq={w: word_freq[w] for w in words},
-            zh_words=frozenset(zh_words),
+            zh_words=corpus.zh_words,
         )
 
     def search(self, query: object, locale: str | None = None) -> Match:

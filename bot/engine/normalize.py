@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,12 +26,15 @@ MAX_MATCH_CHARS = 500
 _CUSTOM_EMOJI = re.compile(r"<a?:[A-Za-z0-9_~]{1,64}:\d{1,25}>")
 _COMMAND_MENTION = re.compile(r"</([\w -]{1,64}):\d{1,25}>")
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d{1,25}>|<t:-?\d{1,20}(?::[tTdDfFR])?>|@(?:everyone|here)\b")
-_URL = re.compile(r"\b(?:https?://|www\.)([^\s/<>()]{1,253})[^\s<>()]*", re.IGNORECASE)
+_URL = re.compile(r"(?=[hHwW])\b(?:https?://|www\.)([^\s/<>()]{1,253})[^\s<>()]*", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[([^\[\]\n]{0,200})\]\((?:[^()\s]{0,500})\)")
-# Code fences, emphasis, strike-through, spoilers, headings, quotes and list bullets.
-_MD_MARKS = re.compile(
-    r"```[A-Za-z0-9_+-]{0,20}\n?|`+|\*{1,3}|_{2,3}|~~|\|\||^\s{0,3}(?:#{1,3}|-#|>{1,3}|[-*+])\s", re.M
-)
+# Code fences, emphasis, strike-through and spoilers; headings, quotes and list bullets at a line's start.
+# None takes a line break with it: lines stay apart (and a batch of texts cleaned together splits back).
+# Each starts with a literal or a class of characters, so the regex engine skips to candidates quickly.
+_MD_FENCE = re.compile(r"```[A-Za-z0-9_+-]{0,20}")
+_MD_INLINE = re.compile(r"[`*~|]+|__+")
+_MD_LINE_START = re.compile(r"\n[^\S\n]{0,3}(?:#{1,3}|-#|>{1,3}|[-*+])[^\S\n]")
+_MD_FIRST_LINE = re.compile(r"[^\S\n]{0,3}(?:#{1,3}|-#|>{1,3}|[-*+])[^\S\n]")
 # RedNote's own emoji are typed as a short name in brackets ending in R: [笑哭R], [派对R], [哭惹R].
 _REDNOTE_EMOJI = re.compile(r"\[[^\[\]\s]{1,10}R\]")
 
@@ -47,7 +51,7 @@ _EMOJI_CHAR = re.compile(
     "\u2122\u2139\u00a9\u00ae\ufe0f\U000e0020-\U000e007f]"
 )
 _COMBINING = re.compile("[\u0300-\u036f]")
-_WWW = re.compile("www\\.", re.IGNORECASE)
+_WWW = re.compile(r"[wW][wW][wW]\.")
 _ASCII_CONTROLS = re.compile("[\x00-\x1f\x7f]")
 _CONTROLS_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 _DIACRITIC = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
@@ -156,7 +160,14 @@ def strip_discord(text: str) -> str:
         text = _MD_LINK.sub(r" \1 ", text)
     if "://" in text or _WWW.search(text):
         text = _URL.sub(lambda m: " " + m.group(1).removeprefix("www.").replace(".", " ") + " ", text)
-    return _MD_MARKS.sub(" ", text)
+    if "```" in text:
+        text = _MD_FENCE.sub(" ", text)
+    first = _MD_FIRST_LINE.match(text)
+    if first:
+        text = " " + text[first.end() :]
+    if "\n" in text:
+        text = _MD_LINE_START.sub("\n ", text)
+    return _MD_INLINE.sub(" ", text)
 
 
 def _squeeze_spaces(text: str, lines: bool) -> str:
@@ -168,13 +179,20 @@ def _squeeze_spaces(text: str, lines: bool) -> str:
 
 
 def clean(
-    text: object, *, simplify: bool = True, limit: int | None = MAX_RAW_CHARS, lines: bool = False
+    text: object,
+    *,
+    simplify: bool = True,
+    limit: int | None = MAX_RAW_CHARS,
+    lines: bool = False,
+    squeeze: bool = True,
+    emoji_mark: str = " ",
 ) -> Cleaned:
     """Any input -> matching form (see module doc). Never raises; bounded by MAX_RAW_CHARS.
 
     `simplify=False` keeps Traditional characters (language detection needs to see them); `limit=None`
     cleans curated text of any length; `lines=True` keeps line breaks (curated fields are cleaned a whole
-    field at a time, one segment per line).
+    field at a time, one segment per line); `squeeze=False` leaves runs of spaces (for callers that split
+    words themselves); `emoji_mark` replaces each emoji (so a batch can count them per text afterwards).
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -188,24 +206,24 @@ def clean(
         text = text.encode("utf-8", "ignore").decode("utf-8")
     emoji = 0
     if "<" in text:
-        text, emoji = _CUSTOM_EMOJI.subn(" ", text)
+        text, emoji = _CUSTOM_EMOJI.subn(emoji_mark, text)
     text = strip_discord(text)
     if "[" in text:
-        text, found = _REDNOTE_EMOJI.subn(" ", text)
+        text, found = _REDNOTE_EMOJI.subn(emoji_mark, text)
         emoji += found
     if ascii_only:
         text = (_CONTROLS_BUT_NEWLINE if lines else _ASCII_CONTROLS).sub(" ", text.lower())
-        return Cleaned(_squeeze_spaces(text, lines), emoji)
+        return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji)
     text = _ZERO_WIDTH.sub("", text)
     # Emoji go before NFKC too: it would turn some (🈐) into letters.
     if _EMOJI_CHAR.search(text):
-        text, found = _EMOJI.subn(" ", text)
+        text, found = _EMOJI.subn(emoji_mark, text)
         emoji += found
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
     if _EMOJI_CHAR.search(text):
-        text, found = _EMOJI.subn(" ", text)
+        text, found = _EMOJI.subn(emoji_mark, text)
         emoji += found
     # Only characters outside the common scripts need a look at their Unicode category.
     text = _RARE.sub(_rare_char, (_CONTROLS_BUT_NEWLINE if lines else _ASCII_CONTROLS).sub(" ", text))
@@ -214,9 +232,57 @@ def clean(
     text = _DIACRITIC.sub(_base_letter, text)
     if simplify:
         text = fold_chinese(text)
-    return Cleaned(_squeeze_spaces(text, lines), emoji)
+    return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji)
 
 
 def normalize(text: object) -> str:
     """The matching form of `text`, cut to MAX_MATCH_CHARS."""
     return clean(text).text[:MAX_MATCH_CHARS]
+
+
+_EMOJI_MARK = "\u3007"
+"""Stands for an emoji while a batch is cleaned (〇, kept by every step); texts holding one are cleaned alone."""
+
+
+def clean_many(texts: Sequence[str]) -> list[Cleaned]:
+    """`clean(text, limit=None, lines=True)` of many curated texts at once, for index builds.
+
+    Every step of `clean` is line-local, so the lines of all texts are cleaned in two joined batches (ASCII
+    lines, which skip the Unicode steps, and the rest) and split back; spaces are not squeezed (callers
+    split words themselves). Emoji are marked while the batch is cleaned, then counted per text, so a
+    markdown mark right after an emoji may stay where `clean` drops it (it is never part of a word).
+    """
+    out: list[Cleaned] = [Cleaned("", 0)] * len(texts)
+    line_texts: list[str] = []
+    owners: list[int] = []
+    for i, text in enumerate(texts):
+        if _EMOJI_MARK in text:
+            out[i] = clean(text, limit=None, lines=True)
+            continue
+        lines = text.split("\n")
+        line_texts.extend(lines)
+        owners.append(len(lines))
+    cleaned_lines: list[str] = [""] * len(line_texts)
+    is_ascii = list(map(str.isascii, line_texts))
+    mark = f" {_EMOJI_MARK} "
+    for want in (True, False):
+        rows = [k for k, a in enumerate(is_ascii) if a is want]
+        if not rows:
+            continue
+        joined = "\n".join([line_texts[k] for k in rows])
+        parts = clean(joined, limit=None, lines=True, squeeze=False, emoji_mark=mark).text.split("\n")
+        if len(parts) != len(rows):  # cannot happen (every step keeps line breaks); never mix texts up
+            parts = [clean(line_texts[k], limit=None, lines=True).text for k in rows]
+        for k, part in zip(rows, parts, strict=True):
+            cleaned_lines[k] = part
+    start = 0
+    sizes = iter(owners)
+    for i, text in enumerate(texts):
+        if _EMOJI_MARK in text:
+            continue
+        stop = start + next(sizes)
+        joined = "\n".join(cleaned_lines[start:stop])
+        emoji = joined.count(_EMOJI_MARK)
+        out[i] = Cleaned(joined.replace(_EMOJI_MARK, " ") if emoji else joined, emoji)
+        start = stop
+    return out

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -57,7 +56,7 @@ _SENTENCE = re.compile(r"[a-z]{2,}")
 _HAS_LATIN = re.compile(r"[a-z0-9]")
 
 # Multi-word expressions that mean one thing. Applied to cleaned text before words are split.
-_PHRASES: dict[str, str] = {
+PHRASES: dict[str, str] = {
     "sign up": "register",
     "signing up": "register",
     "signed up": "register",
@@ -95,7 +94,7 @@ _PHRASES: dict[str, str] = {
     "terms of service": "tos",
     "terms of use": "tos",
 }
-_PHRASE_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(_PHRASES, key=len, reverse=True))) + r")\b")
+_PHRASE_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(PHRASES, key=len, reverse=True))) + r")\b")
 
 # Snowball's English (Porter 2) stemmer; the C implementation (PyStemmer) when installed.
 _STEMMER = snowballstemmer.stemmer("english")
@@ -124,6 +123,8 @@ def _build_concepts() -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
 
 
 _CONCEPT_OF_STEM, _CONCEPT_OF_ZH, _ZH_CONCEPT_RE = _build_concepts()
+ZH_CONCEPTS = (_ZH_CONCEPT_RE, _CONCEPT_OF_ZH)
+"""Chinese concept words: a pattern finding them (longest first) and each one's concept term."""
 # Abbreviations also by stem, so their plurals and other forms are caught ("suspensions", "vids").
 _ABBREVIATION_OF_STEM = {_stem(k): v for k, v in ABBREVIATIONS.items() if k.isalpha()}
 ZH_STOP_SET = frozenset(ZH_STOPWORDS)
@@ -176,13 +177,13 @@ def expand_phrases(text: str) -> str:
     """Multi-word expressions as one word ("sign up" -> "register"), hyphenated grammar compounds joined."""
     if "-" in text:
         text = _HYPHENATED.sub(_join_hyphenated, text)
-    return _PHRASE_RE.sub(lambda m: _PHRASES[m.group()], text) if " " in text else text
+    return _PHRASE_RE.sub(lambda m: PHRASES[m.group()], text) if " " in text else text
 
 
 _doc_word_cache: dict[str, tuple[str, ...]] = {}
 
 
-def _doc_word(word: str) -> tuple[str, ...]:
+def doc_word_terms(word: str) -> tuple[str, ...]:
     """The terms one word of curated text gives: its term and, if long, its prefix term (cached)."""
     terms = _doc_word_cache.get(word)
     if terms is None:
@@ -203,7 +204,7 @@ def english_terms(text: str, *, phrases: bool, expanded: bool = False) -> list[s
         return []
     per_word = list(map(_doc_word_cache.get, words))
     if None in per_word:
-        per_word = [t if t is not None else _doc_word(w) for t, w in zip(per_word, words, strict=True)]
+        per_word = [t if t is not None else doc_word_terms(w) for t, w in zip(per_word, words, strict=True)]
     terms = list(itertools.chain.from_iterable(per_word))
     if phrases and len(words) > 1:
         heads = [t[0] if t else "" for t in per_word]
@@ -226,21 +227,13 @@ def chinese_terms(text: str) -> list[str]:
 
 
 def segment_terms(segment: str, *, phrases: bool = True, expanded: bool = False) -> list[str]:
-    """All term occurrences of one cleaned segment of curated text (see `english_terms` for `expanded`)."""
+    """All term occurrences of one cleaned segment of curated text (see `english_terms` for `expanded`).
+
+    The definition, one segment at a time; index builds get the same terms in bulk from `corpus`."""
     terms = english_terms(segment, phrases=phrases, expanded=expanded) if _HAS_LATIN.search(segment) else []
     if _HAN.search(segment):
         terms.extend(chinese_terms(segment))
     return terms
-
-
-def document_terms(segments: Iterable[str], emoji: int = 0, *, phrases: bool = True) -> Counter[str]:
-    """Term frequencies of curated text, given as cleaned segments (phrases never span two segments)."""
-    counts: Counter[str] = Counter()
-    for segment in segments:
-        counts.update(segment_terms(segment, phrases=phrases))
-    if emoji:
-        counts[EMOJI_TERM] += emoji
-    return counts
 
 
 @dataclass(frozen=True, slots=True)

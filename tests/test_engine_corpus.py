@@ -1,0 +1,91 @@
+"""The bulk analysis of curated text (index builds) gives what the one-text-at-a-time definitions give."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine import corpus
+from bot.engine.corpus import CorpusAnalyser, Ids
+from bot.engine.normalize import clean, clean_many
+from bot.engine.tokenize import expand_phrases, segment_terms, word_term
+
+# Pieces that exercise every rule: phrases (also at a line's end and with "'s"), hyphenated compounds with and
+# without a grammar word, stop words, abbreviations, pinyin, digits, Chinese with grammar and concept words.
+WORDS = [
+    "sign", "up", "signing", "log", "in", "hong", "kong", "kong's", "live", "stream", "streaming", "go", "for",
+    "you", "page", "terms", "of", "service", "off-limits", "self-promotion", "check-in", "live-streaming",
+    "cat", "tax", "cats", "pics", "ppl", "the", "a", "don't", "mao", "shui", "2025", "rednote", "xhs",
+    "小红书", "的", "猫", "税", "照片", "怎么", "发", "笔记", "我", "敏感", "话题", "吗",
+    ",", "-", "?", "'", "(", ")", "—", "x-ray", "1-on-1",
+]  # fmt: skip
+
+line_text = st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join)
+
+
+def _reference(line: str, *, pairs: bool) -> Counter[str]:
+    if pairs:
+        return Counter(segment_terms(expand_phrases(line), expanded=True))
+    return Counter(segment_terms(line, phrases=False))
+
+
+def _bulk(lines: list[str], *, pairs: bool) -> list[Counter[str]]:
+    vocab = Ids()
+    key = CorpusAnalyser(vocab).analyse(lines, pairs=pairs)
+    names = list(vocab)
+    out: list[Counter[str]] = [Counter() for _ in lines]
+    for k in key.tolist():
+        out[k >> 32][names[k & 0xFFFFFFFF]] += 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(line_text, min_size=1, max_size=8), st.booleans())
+def test_bulk_terms_equal_the_per_line_definition(lines: list[str], pairs: bool) -> None:
+    assert _bulk(lines, pairs=pairs) == [_reference(line, pairs=pairs) for line in lines]
+
+
+def test_bulk_terms_cover_phrases_compounds_and_chinese() -> None:
+    lines = [
+        "how do i sign up",
+        "hong kong's food",
+        "off-limits topics",
+        "小红书的猫税怎么发",
+        "live-streaming",
+    ]
+    bulk = _bulk(lines, pairs=True)
+    assert bulk == [_reference(line, pairs=True) for line in lines]
+    assert word_term("register") in bulk[0] and word_term("hongkong") in bulk[1]
+    assert word_term("offlimits") in bulk[2]
+    assert "猫税" in bulk[3]
+
+
+markup = st.sampled_from(
+    [
+        "**bold**", "`code`", "```py", "~~old~~", "||secret||", "# Heading", "> quote", "- item", "* item",
+        "<@123>", "@everyone", "<:cat:123456>", "[笑哭R]", "🐱", "👍🏽", "〇", "https://www.xiaohongshu.com/x",
+        "[link](https://a.b)", "Ｆｕｌｌ", "zhè", "資料", "\n", "\n\n", "  ", "\t", "word", "猫",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(markup, max_size=10).map(" ".join), max_size=6))
+def test_clean_many_equals_clean_text_by_text(texts: list[str]) -> None:
+    for text, bulk in zip(texts, clean_many(texts), strict=True):
+        one = clean(text, limit=None, lines=True)
+        assert bulk.emoji == one.emoji
+        # The same lines with the same terms (a markdown mark right after an emoji may stay: it is no term).
+        assert [_reference(line, pairs=True) for line in bulk.text.split("\n")] == [
+            _reference(line, pairs=True) for line in one.text.split("\n")
+        ]
+
+
+def test_bulk_terms_are_right_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines are analysed in chunks; each chunk's lines keep their own numbers."""
+    monkeypatch.setattr(corpus, "_CHUNK_LINES", 3)
+    lines = ["sign up", "猫税", "", "hong kong", "off-limits", "ppl pics", "的", "cat tax 照片"]
+    assert _bulk(lines, pairs=True) == [_reference(line, pairs=True) for line in lines]
