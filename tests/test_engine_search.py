@@ -193,17 +193,18 @@ def test_huge_input_is_bounded(index: KnowledgeIndex, text: str) -> None:
 # --- The shipped knowledge base against the dev set -----------------------------------------------------------
 
 FLOORS = {
-    "en": 0.7,
+    "en": 0.8,
     "zh": 0.85,
-    "zh-Hant": 0.68,
-    "mixed": 0.85,
+    "zh-Hant": 0.63,
+    "mixed": 0.94,
     "abstain": 0.85,
     "reply language": 0.97,
     "en ranked first": 0.86,
 }
 """A little below what the engine measures today (docs/engine.md); raise them as it improves. The weights and
-the answer floor are fitted on the knowledge base's own questions, not on the dev set (benchmarks/engine_fit.py),
-so these move a little as the knowledge base changes."""
+the answer floor are fitted on the knowledge base's own questions and on hand-written real-style and off-topic
+questions, not on the dev set (benchmarks/engine_fit.py), so these move a little as the knowledge base
+changes."""
 
 
 @pytest.fixture(scope="module")

@@ -181,29 +181,35 @@ RANK_WEIGHTS = np.array([0.5443, 0.1803, 0.0697, 0.1867, 0.0191, 0.0, 0.0])
 own example questions, each held out in turn)."""
 
 
-def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """What the answer-or-abstain decision looks at: the best score, its lead over the runner-up (as a share
-    of the best score: a question that only shares a word common to several entries has little), and how
-    Chinese the question is (an off-topic Chinese question leaves more bigrams unmatched than an English one
-    leaves words, so its best score runs lower).
+DECISION_INPUTS = ("bias", "best score", "lead", "Chinese share", "known share", "nearest question")
 
-    Not the share of the question the knowledge base knows: held-out example questions reuse the knowledge
-    base's own words far more than real questions do, so a decision fitted on them would lean on it too much.
+
+def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """What the answer-or-abstain decision looks at (DECISION_INPUTS): the best score; its lead over the
+    runner-up (as a share of the best score: a question that only shares a word common to several entries
+    has little); how Chinese the question is (an off-topic Chinese question leaves more bigrams unmatched
+    than an English one leaves words); the share of the question's information the knowledge base knows at
+    all (an off-topic question is mostly about things it never mentions); and how close the question is to
+    one of the best entry's own example questions.
+
+    The known share only helps when fitted on questions worded like real ones: the knowledge base's own
+    example questions reuse its words, so a decision fitted on them alone leans on it too much
+    (`benchmarks.engine_fit` fits on hand-written real-style questions).
     """
     best = int(order[0])
     top = float(scores[best])
     runner_up = float(scores[order[1]]) if order.size > 1 else 0.0
-    return np.array([1.0, top, (top - runner_up) / max(top, 1e-9), ev.han_share])
+    nearest = float(ev.features[best, FEATURES.index("nearest")])
+    return np.array([1.0, top, (top - runner_up) / max(top, 1e-9), ev.han_share, ev.known_share, nearest])
 
 
-DECISION_WEIGHTS = np.array([-6.005, 12.69, 0.0, 1.911])
+DECISION_WEIGHTS = np.array([-7.545, 7.884, 0.0, 0.388, 4.403, 1.576])
 """Logistic weights of `decision_inputs`: the probability that the best entry is the answer (fitted by
-`benchmarks.engine_fit`: held-out example questions against off-topic questions)."""
+`benchmarks.engine_fit`: hand-written real-style questions ranked right against off-topic questions)."""
 
-ANSWER_FLOOR = 0.16
-"""Answer when that probability reaches this, else abstain. Fitted floors (0.26) turn away about a third of
-real questions ranked right, so this is the lowest floor (in hundredths) that still abstains on 90% of the
-dev set's out-of-scope questions: one scalar chosen on the dev set (see docs/engine.md)."""
+ANSWER_FLOOR = 0.094
+"""Answer when that probability reaches this, else abstain: the cross-validated 90th percentile of the
+everyday off-topic questions' probabilities (fitted by `benchmarks.engine_fit`, not chosen on the dev set)."""
 
 
 ALTERNATIVE_SHARE = 0.5
