@@ -123,16 +123,28 @@ def _query_vector(
 
 
 def _best_per_entry(items: np.ndarray, weights: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    """The best item score of each entry, from (item, weight) pairs. Only the items touched are summed; items
-    are numbered entry by entry, so sorted items have sorted owners and one `reduceat` finds each best."""
+    """The best item score of each entry, from (item, weight) pairs. Items are numbered entry by entry, so
+    sorted items have sorted owners and one `reduceat` finds each best. A small index sums over all its items
+    at once; a large one only over the items touched."""
     best = np.zeros(n, dtype=np.float64)
-    if items.size:
+    if not items.size:
+        return best
+    if owner.size <= _DENSE_ITEMS:
+        every = np.bincount(items, weights=weights, minlength=owner.size)
+        touched = np.flatnonzero(every)
+        scores = every[touched]
+    else:
         touched, inverse = np.unique(items, return_inverse=True)
         scores = np.bincount(inverse, weights=weights)
+    if touched.size:
         owners = owner[touched]
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         best[owners[starts]] = np.maximum.reduceat(scores, starts)
     return best
+
+
+_DENSE_ITEMS = 20_000
+"""Up to this many items, `_best_per_entry` sums over every item (cheaper than finding the ones touched)."""
 
 
 def evidence(index: KnowledgeIndex, text: str, emoji: int = 0, variant: str | None = None) -> Evidence | None:
