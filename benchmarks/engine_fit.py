@@ -257,7 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("ANSWER_FLOOR =", round(floor, 3))
     for name, value in report(data, weights, dw, floor).items():
         print(f"{name}: {100 * value:.1f}%")
-    print(f"real-style questions answered right, cross-validated: {100 * cross_validated_real(data, weights, floor):.1f}%")
+    print(
+        f"real-style questions answered right, cross-validated: {100 * cross_validated_real(data, weights, floor):.1f}%"
+    )
     return 0
 
 
