@@ -154,6 +154,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("scam", "scams", "scammer", "scammers", "scammed", "fraud", "phishing", "诈骗", "骗子", "被骗"),
     ("comment", "comments", "commenting", "评论"),
     ("follower", "followers", "fans", "粉丝"),
+    ("unfollow", "unfollowed", "unfollowing", "取关", "取消关注"),
     ("live", "stream", "streams", "streaming", "streamer", "streamers", "broadcast", "直播", "主播"),
     ("gift", "gifts", "gifting", "donate", "donation", "donations", "打赏", "礼物"),
     ("search", "searching", "搜索"),
