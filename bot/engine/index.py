@@ -148,6 +148,34 @@ def _spans(size: int) -> Iterator[slice]:
             yield slice(start, stop)
 
 
+def _field_lines(
+    field_texts: Sequence[tuple[tuple[str, ...], ...]], f: int, pool: Ids
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Every line of field `f` of every entry, entry by entry: the field's distinct texts, each line's entry,
+    its id in `pool` (which gains the lines not seen before), and each entry's emoji count in the field. Each
+    distinct text (shared tags, copied answers) is cleaned once."""
+    texts = Ids()
+    block_doc, block_text = [], []
+    for doc, per_field in enumerate(field_texts):
+        for text in per_field[f]:
+            if text:
+                block_doc.append(doc)
+                block_text.append(texts[text])
+    cleaned = clean_many(list(texts))
+    text_lines = [c.text.split("\n") for c in cleaned]
+    text_ptr = np.zeros(len(text_lines) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, text_lines), dtype=np.int64, count=len(text_lines)), out=text_ptr[1:])
+    line_ids = np.fromiter(
+        map(pool.__getitem__, chain.from_iterable(text_lines)), dtype=np.int64, count=int(text_ptr[-1])
+    )
+    block_text_arr = np.asarray(block_text, dtype=np.int64)
+    block_doc_arr = np.asarray(block_doc, dtype=np.int64)
+    which, pos = _gather(text_ptr, block_text_arr)
+    text_emoji = np.fromiter((c.emoji for c in cleaned), dtype=np.int64, count=len(cleaned))
+    emoji = np.bincount(block_doc_arr, weights=text_emoji[block_text_arr], minlength=len(field_texts))
+    return list(texts), block_doc_arr[which], line_ids[pos], emoji.astype(np.int64)
+
+
 @dataclass(slots=True)
 class _Corpus:
     """Entries' text analysed: each distinct line once, and every line of every entry's fields as a row."""
@@ -176,36 +204,12 @@ class _Corpus:
         emoji = np.zeros((n, len(FIELDS)), dtype=np.int64)
         tag_texts: list[str] = []
         for f, name in enumerate(FIELDS):
-            # Each distinct text of the field is cleaned once (shared tags, copied answers).
-            texts = Ids()
-            block_doc, block_text = [], []
-            for doc, per_field in enumerate(field_texts):
-                for text in per_field[f]:
-                    if text:
-                        block_doc.append(doc)
-                        block_text.append(texts[text])
-            cleaned = clean_many(list(texts))
-            pool = pools[name == "answer"]
-            text_lines = [c.text.split("\n") for c in cleaned]
-            sizes = np.fromiter(map(len, text_lines), dtype=np.int64, count=len(text_lines))
-            text_ptr = np.zeros(len(text_lines) + 1, dtype=np.int64)
-            np.cumsum(sizes, out=text_ptr[1:])
-            line_ids = np.fromiter(
-                map(pool.__getitem__, chain.from_iterable(text_lines)),
-                dtype=np.int64,
-                count=int(text_ptr[-1]),
-            )
-            block_text_arr = np.asarray(block_text, dtype=np.int64)
-            which, pos = _gather(text_ptr, block_text_arr)
-            block_doc_arr = np.asarray(block_doc, dtype=np.int64)
-            docs.append(block_doc_arr[which])
-            fields.append(np.full(which.size, f, dtype=np.int8))
-            ids.append(line_ids[pos])
-            block_emoji = np.fromiter((c.emoji for c in cleaned), dtype=np.int64, count=len(cleaned))
-            np.add.at(emoji[:, f], block_doc_arr, block_emoji[block_text_arr])
+            texts, doc_of_line, line_ids, emoji[:, f] = _field_lines(field_texts, f, pools[name == "answer"])
+            docs.append(doc_of_line)
+            fields.append(np.full(doc_of_line.size, f, dtype=np.int8))
+            ids.append(line_ids)
             if name == "tags":
-                tag_texts = list(texts)
-            del texts, cleaned, text_lines, line_ids
+                tag_texts = texts
         del field_texts
         base, n_lines = len(pools[0]), len(pools[0]) + len(pools[1])
         ids[FIELDS.index("answer")] += base
