@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import corpus
+from bot.engine import index as index_module
 from bot.engine.corpus import CorpusAnalyser, Ids
 from bot.engine.normalize import clean, clean_many
 from bot.engine.tokenize import expand_phrases, segment_terms, word_term
@@ -89,3 +91,16 @@ def test_bulk_terms_are_right_across_chunks(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(corpus, "_CHUNK_LINES", 3)
     lines = ["sign up", "猫税", "", "hong kong", "off-limits", "ppl pics", "的", "cat tax 照片"]
     assert _bulk(lines, pairs=True) == [_reference(line, pairs=True) for line in lines]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.booleans()), min_size=1, max_size=300))
+def test_slice_by_slice_helpers_equal_numpy(rows: list[tuple[int, bool]]) -> None:
+    """The index build's memory-bounded helpers give what the one-call numpy functions give."""
+    values = np.array([v for v, _ in rows], dtype=np.int32)
+    flags = np.array([f for _, f in rows], dtype=bool)
+    flags[0] = True
+    assert index_module._masked(values, flags).tolist() == values[flags].tolist()
+    assert index_module._bincount(values, 51).tolist() == np.bincount(values, minlength=51).tolist()
+    sums = index_module._sum_runs(values.astype(np.float32), flags)
+    assert np.allclose(sums, np.add.reduceat(values.astype(np.float32), np.flatnonzero(flags)))

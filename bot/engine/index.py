@@ -60,7 +60,7 @@ class Postings:
     def from_sorted(terms: np.ndarray, items: np.ndarray, weights: np.ndarray, n_terms: int) -> Postings:
         """From (term, item, weight) rows already sorted by term."""
         ptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(np.bincount(terms, minlength=n_terms), out=ptr[1:])
+        np.cumsum(_bincount(terms, n_terms), out=ptr[1:])
         return Postings(ptr, items.astype(np.int32, copy=False), weights.astype(np.float32, copy=False))
 
     def gather(self, terms: Sequence[int], query_weights: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -92,22 +92,28 @@ def _field_texts(entry: Entry) -> tuple[tuple[str, ...], ...]:
 def _bm25(
     terms: np.ndarray, docs: np.ndarray, raw_tf: np.ndarray, n: int, n_terms: int
 ) -> tuple[Postings, np.ndarray]:
-    """BM25 postings and idf from (term, entry, weighted frequency) rows sorted by term, then entry."""
+    """BM25 postings and idf from (term, entry, weighted frequency) rows sorted by term, then entry.
+
+    These arrays have a row per (term, entry) and set the build's peak memory, so the work is done in place,
+    in float32 and int32, slice by slice where a temporary array would be as long as they are."""
     if terms.size:
-        starts = np.flatnonzero(np.r_[True, (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])])
-        pseudo_tf = np.add.reduceat(raw_tf, starts)
-        terms, docs = terms[starts], docs[starts]
-        del starts
+        change = np.empty(terms.size, dtype=bool)  # where a (term, entry) run starts
+        change[0] = True
+        np.not_equal(terms[1:], terms[:-1], out=change[1:])
+        change[1:] |= docs[1:] != docs[:-1]
+        weight = _sum_runs(raw_tf, change)  # the entry's BM25F pseudo-frequency of the term
+        terms, docs = _masked(terms, change), _masked(docs, change)
+        del change
     else:
-        pseudo_tf = np.zeros(0, dtype=np.float32)
-    df = np.bincount(terms, minlength=n_terms)
+        weight = np.zeros(0, dtype=np.float32)
+    df = _bincount(terms, n_terms)
     idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-    # In place, in float32: these arrays have a row per (term, entry) and dominate the build's peak memory.
-    weight = pseudo_tf * np.float32(K1 + 1.0)
-    pseudo_tf += np.float32(K1)
-    weight /= pseudo_tf
-    del pseudo_tf
-    weight *= idf[terms]
+    for span in _spans(weight.size):  # tf (K1 + 1) / (tf + K1) * idf
+        tf = weight[span]
+        saturation = tf + np.float32(K1)
+        tf *= np.float32(K1 + 1.0)
+        tf /= saturation
+        tf *= idf[terms[span]]
     return Postings.from_sorted(terms, docs, weight, n_terms), idf
 
 
@@ -136,8 +142,43 @@ def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return which, pos
 
 
-_PACK_CHUNKS = 8
+_PACK_CHUNKS = 16
 """Rows are packed and unpacked in this many slices, to bound the temporary arrays."""
+
+
+def _masked(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`values[mask]`, slice by slice (numpy would first make an int64 index of every True)."""
+    out = np.empty(int(np.count_nonzero(mask)), dtype=values.dtype)
+    at = 0
+    for span in _spans(values.size):
+        part = values[span][mask[span]]
+        out[at : at + part.size] = part
+        at += part.size
+    return out
+
+
+def _bincount(values: np.ndarray, size: int) -> np.ndarray:
+    """`np.bincount(values, minlength=size)`, slice by slice (numpy would first copy int32 values to int64)."""
+    counts = np.zeros(size, dtype=np.int64)
+    for span in _spans(values.size):
+        counts += np.bincount(values[span], minlength=size)
+    return counts
+
+
+def _sum_runs(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The sum of each run of `values`, where a run begins at every True of `starts` (`starts[0]` is True).
+    Slice by slice, so no index array as long as `values` is made (`np.add.reduceat` would make one)."""
+    out = np.empty(int(np.count_nonzero(starts)), dtype=values.dtype)
+    at = 0
+    for span in _spans(values.size):
+        local = np.flatnonzero(starts[span])
+        if local.size == 0 or local[0] != 0:  # the slice begins inside the previous slice's last run
+            out[at - 1] += values[span][: local[0] if local.size else None].sum()
+        if local.size:
+            sums = np.add.reduceat(values[span], local)
+            out[at : at + sums.size] = sums
+            at += sums.size
+    return out
 
 
 def _spans(size: int) -> Iterator[slice]:
@@ -420,11 +461,15 @@ class KnowledgeIndex:
         vocab = Ids()
         analyser = CorpusAnalyser(vocab)
         corpus = _Corpus.of(kept, analyser)
-        n_terms = len(vocab)
+        n_terms, zh_words = len(vocab), corpus.zh_words
 
         # BM25F raw material, sorted by term, then entry (the rows of one (term, entry) side by side: summed,
-        # they are that entry's BM25F pseudo-frequency).
+        # they are that entry's BM25F pseudo-frequency); and the example questions and tags as items. The
+        # analysed text is then released before the postings are built (peak memory).
         s_terms, s_docs, s_tf, s_key = corpus.bm25_rows(n_terms)
+        question_entry, qt, qi = corpus.items((0, 2))
+        tag_entry, tt, ti = corpus.items((0, 1))
+        del corpus
         bm25, idf = _bm25(s_terms, s_docs, s_tf, n, n_terms)
         # The same over titles and tags alone, with idf counted there: the app's bare name is in every answer
         # (idf ~ 0) but in the titles and tags of few entries, where it does say what an entry is about.
@@ -432,7 +477,6 @@ class KnowledgeIndex:
         del s_terms, s_docs, s_tf, s_key
 
         # Cosine between a question and each example question (or title): postings hold idf^2 / |example|.
-        question_entry, qt, qi = corpus.items((0, 2))
         qidf = idf[qt]
         question_sq = np.bincount(qi, weights=qidf * qidf, minlength=len(question_entry))
         question_norm = np.maximum(np.sqrt(question_sq), 1e-6).astype(np.float32)
@@ -441,7 +485,6 @@ class KnowledgeIndex:
         questions = Postings.from_sorted(qt, qi, qidf, n_terms)
         del qt, qi, qidf
         # Share of a tag's (or title's) information a question names: postings hold idf / (sum of its idf).
-        tag_entry, tt, ti = corpus.items((0, 1))
         tidf = idf[tt]
         tag_total = np.maximum(np.bincount(ti, weights=tidf, minlength=len(tag_entry)), CONCEPT_MIN_IDF)
         tidf /= tag_total[ti].astype(np.float32)
@@ -467,7 +510,7 @@ class KnowledgeIndex:
             tag_entry=tag_entry,
             typo_deletes={k: tuple(v) for k, v in deletes.items()},
             word_freq={w: word_freq[w] for w in words},
-            zh_words=corpus.zh_words,
+            zh_words=zh_words,
         )
 
     def search(self, query: object, locale: str | None = None) -> Match:
