@@ -146,7 +146,7 @@ def decision_rows(data: list[Case], weights: np.ndarray) -> tuple[np.ndarray, np
     xs, right, off = [], [], []
     for c in data:
         scores = c.ev.features @ weights
-        order = np.argsort(-scores, kind="stable")[:4]
+        order = engine.top_entries(scores, 4)
         xs.append(engine.decision_inputs(c.ev, scores, order))
         right.append(c.target is not None and int(order[0]) == c.target and scores[order[0]] > 0)
         off.append(c.target is None)

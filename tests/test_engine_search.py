@@ -7,11 +7,13 @@ import time
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import KnowledgeIndex, Match
+from bot.engine.search import top_entries
 from bot.knowledge.entry import Entry
 from bot.knowledge.source import load_entries
 
@@ -269,3 +271,10 @@ def test_a_tag_of_common_words_is_no_defining_concept() -> None:
     assert ev is not None
     concept = ev.features[:, FEATURES.index("concept")]
     assert concept[idx.slugs.index("generic")] < 0.2 < concept[idx.slugs.index("e3")]
+
+
+def test_top_entries_is_a_stable_sort_prefix() -> None:
+    rng = np.random.default_rng(3)
+    for size in (1, 3, 10, 50, 1000):
+        scores = rng.integers(0, 5, size).astype(float)  # many ties
+        assert top_entries(scores, 4).tolist() == np.argsort(-scores, kind="stable")[:4].tolist()

@@ -129,7 +129,7 @@ def _best_per_entry(items: np.ndarray, weights: np.ndarray, owner: np.ndarray, n
     best = np.zeros(n, dtype=np.float64)
     if not items.size:
         return best
-    if owner.size <= _DENSE_ITEMS:
+    if owner.size <= _DENSE_ITEMS or items.size * _DENSE_SHARE >= owner.size:
         every = np.bincount(items, weights=weights, minlength=owner.size)
         touched = np.flatnonzero(every)
         scores = every[touched]
@@ -144,7 +144,10 @@ def _best_per_entry(items: np.ndarray, weights: np.ndarray, owner: np.ndarray, n
 
 
 _DENSE_ITEMS = 20_000
-"""Up to this many items, `_best_per_entry` sums over every item (cheaper than finding the ones touched)."""
+_DENSE_SHARE = 16
+"""`_best_per_entry` sums over every item when there are at most _DENSE_ITEMS, or when the question touches
+at least one item in _DENSE_SHARE (common words): one pass over all items is then cheaper than sorting the
+ones touched."""
 
 
 def evidence(index: KnowledgeIndex, text: str, emoji: int = 0, variant: str | None = None) -> Evidence | None:
@@ -233,6 +236,17 @@ def confidence(inputs: np.ndarray) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
+def top_entries(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the `k` best scores, best first; ties go to the earlier entry (as a stable sort would).
+    A partial selection, so a large index is not sorted in full for every question."""
+    if scores.size > 4 * k:
+        kth = np.partition(scores, scores.size - k)[scores.size - k]
+        candidates = np.flatnonzero(scores >= kth)  # ties at the k-th score included, in entry order
+    else:
+        candidates = np.arange(scores.size)
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+
+
 def question_text(raw: Cleaned) -> tuple[str, int, str | None]:
     """A question cleaned with `clean(..., simplify=False)` -> (matching text, emoji, character-by-character
     Simplified variant or None), as `evidence` takes them."""
@@ -252,7 +266,7 @@ def search(index: KnowledgeIndex, query: object, locale: str | None = None) -> M
     if ev is None:
         return Match(None, 0.0, lang, ())
     scores = ev.features @ RANK_WEIGHTS
-    order = np.argsort(-scores, kind="stable")[:4]
+    order = top_entries(scores, 4)
     best = int(order[0])
     if scores[best] <= 0.0:
         return Match(None, 0.0, lang, ())
