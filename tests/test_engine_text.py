@@ -115,6 +115,12 @@ def test_to_traditional() -> None:
         ("price", "多少钱"),
         ("taken down", "deleted"),  # a phrase as one word
         ("sign-up", "register"),  # a hyphenated grammar compound stays one word
+        ("檢舉", "举报"),  # Taiwan wording meets the mainland word
+        ("按讚", "点赞"),
+        ("封鎖", "拉黑"),
+        ("停權", "封号"),
+        ("相簿", "照片"),
+        ("how do i unfollow", "取关"),
     ],
 )
 def test_words_that_mean_the_same_meet(a: str, b: str) -> None:

@@ -191,7 +191,7 @@ def evidence(index: KnowledgeIndex, text: str, emoji: int = 0, variant: str | No
     return Evidence(features, known_share, han_share)
 
 
-RANK_WEIGHTS = np.array([0.5462, 0.1739, 0.0765, 0.1738, 0.0297, 0.0, 0.0])
+RANK_WEIGHTS = np.array([0.5459, 0.1734, 0.0773, 0.1753, 0.028, 0.0, 0.0])
 """Weights of FEATURES in an entry's ranking score (fitted by `benchmarks.engine_fit` on the knowledge base's
 own example questions, each held out in turn)."""
 
@@ -218,11 +218,11 @@ def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.n
     return np.array([1.0, top, (top - runner_up) / max(top, 1e-9), ev.han_share, ev.known_share, nearest])
 
 
-DECISION_WEIGHTS = np.array([-7.677, 7.881, 0.0, 0.314, 4.625, 1.527])
+DECISION_WEIGHTS = np.array([-7.671, 7.916, 0.0, 0.29, 4.6, 1.517])
 """Logistic weights of `decision_inputs`: the probability that the best entry is the answer (fitted by
 `benchmarks.engine_fit`: hand-written real-style questions ranked right against off-topic questions)."""
 
-ANSWER_FLOOR = 0.081
+ANSWER_FLOOR = 0.08
 """Answer when that probability reaches this, else abstain: the cross-validated 90th percentile of the
 everyday off-topic questions' probabilities (fitted by `benchmarks.engine_fit`, not chosen on the dev set)."""
 
