@@ -13,7 +13,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
+import numpy as np
 import opencc
 
 MAX_RAW_CHARS = 4_000
@@ -288,19 +290,20 @@ def clean_many(texts: Sequence[str]) -> list[Cleaned]:
         lines = text.split("\n")
         line_texts.extend(lines)
         owners.append(len(lines))
-    cleaned_lines: list[str] = [""] * len(line_texts)
-    is_ascii = list(map(str.isascii, line_texts))
+    is_ascii = np.fromiter(map(str.isascii, line_texts), dtype=bool, count=len(line_texts))
+    cleaned = np.empty(len(line_texts), dtype=object)
     mark = f" {_EMOJI_MARK} "
-    for want in (True, False):
-        rows = [k for k, a in enumerate(is_ascii) if a is want]
-        if not rows:
+    for rows in (is_ascii, ~is_ascii):
+        batch = list(compress(line_texts, rows))
+        if not batch:
             continue
-        joined = "\n".join([line_texts[k] for k in rows])
-        parts = clean(joined, limit=None, lines=True, squeeze=False, emoji_mark=mark).text.split("\n")
-        if len(parts) != len(rows):  # cannot happen (every step keeps line breaks); never mix texts up
-            parts = [clean(line_texts[k], limit=None, lines=True).text for k in rows]
-        for k, part in zip(rows, parts, strict=True):
-            cleaned_lines[k] = part
+        parts = clean("\n".join(batch), limit=None, lines=True, squeeze=False, emoji_mark=mark).text.split(
+            "\n"
+        )
+        if len(parts) != len(batch):  # cannot happen (every step keeps line breaks); never mix texts up
+            parts = [clean(line, limit=None, lines=True).text for line in batch]
+        cleaned[rows] = np.fromiter(parts, dtype=object, count=len(parts))  # no fixed-width str array
+    cleaned_lines: list[str] = cleaned.tolist()
     start = 0
     sizes = iter(owners)
     for i, text in enumerate(texts):
