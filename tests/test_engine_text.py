@@ -121,6 +121,7 @@ def test_to_traditional() -> None:
         ("停權", "封号"),
         ("相簿", "照片"),
         ("how do i unfollow", "取关"),
+        ("my parrot", "宠物"),  # pet animals under "pet"
     ],
 )
 def test_words_that_mean_the_same_meet(a: str, b: str) -> None:

@@ -191,7 +191,7 @@ def evidence(index: KnowledgeIndex, text: str, emoji: int = 0, variant: str | No
     return Evidence(features, known_share, han_share)
 
 
-RANK_WEIGHTS = np.array([0.5459, 0.1734, 0.0773, 0.1753, 0.028, 0.0, 0.0])
+RANK_WEIGHTS = np.array([0.5454, 0.173, 0.0781, 0.1753, 0.0282, 0.0, 0.0])
 """Weights of FEATURES in an entry's ranking score (fitted by `benchmarks.engine_fit` on the knowledge base's
 own example questions, each held out in turn)."""
 
@@ -218,7 +218,7 @@ def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.n
     return np.array([1.0, top, (top - runner_up) / max(top, 1e-9), ev.han_share, ev.known_share, nearest])
 
 
-DECISION_WEIGHTS = np.array([-7.671, 7.916, 0.0, 0.29, 4.6, 1.517])
+DECISION_WEIGHTS = np.array([-7.69, 7.861, 0.0, 0.305, 4.658, 1.48])
 """Logistic weights of `decision_inputs`: the probability that the best entry is the answer (fitted by
 `benchmarks.engine_fit`: hand-written real-style questions ranked right against off-topic questions)."""
 
