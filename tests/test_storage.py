@@ -66,6 +66,28 @@ async def test_seeding_updates_changed_shipped_entries_only(repo: KnowledgeRepos
     assert (await repo.get("cat-tax")).answer["en"] == "Post a photo of any pet."
 
 
+async def test_a_shipped_entry_removed_from_the_source_is_retired_and_comes_back(
+    repo: KnowledgeRepository,
+) -> None:
+    await repo.seed([make_entry(), make_entry("other", answer="x")])
+    report = await repo.seed([make_entry()])
+    assert report.retired == ("other",)
+    assert [e.slug for e in await repo.entries()] == ["cat-tax"]
+    assert (await repo.get("other", include_hidden=True)).answer["en"] == "x"  # kept, only hidden
+    assert [r.action for r in await repo.history("other")] == ["seed", "retire"]
+    assert (await repo.seed([make_entry()])).retired == ()  # once
+    back = await repo.seed([make_entry(), make_entry("other", answer="x")])
+    assert back.updated == ("other",)
+    assert sorted(e.slug for e in await repo.entries()) == ["cat-tax", "other"]
+
+
+async def test_a_shipped_entry_the_host_edited_is_not_retired(repo: KnowledgeRepository) -> None:
+    await repo.seed([make_entry(), make_entry("other", answer="x")])
+    await repo.save(make_entry("other", answer="The host's own text."))  # global scope, e.g. kb import
+    assert (await repo.seed([make_entry()])).retired == ()
+    assert (await repo.get("other")).answer["en"] == "The host's own text."
+
+
 async def test_seed_fingerprint_skips_unchanged_source(repo: KnowledgeRepository) -> None:
     calls = []
 

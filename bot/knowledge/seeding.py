@@ -22,14 +22,16 @@ def fingerprint(files: list[Path]) -> str:
 
 
 async def seed_knowledge(repo: KnowledgeRepository, data_dir: Path | None = None) -> SeedReport:
-    """Add new shipped entries and update changed ones; admins' guild entries are never touched."""
+    """Add new shipped entries, update changed ones and retire removed ones; admins' guild entries are never
+    touched."""
     files = knowledge_files(data_dir)
     report = await repo.seed_if_changed(fingerprint(files), lambda: load_entries(files=files))
     if not report.skipped:
         log.info(
-            "seeded knowledge base: %d added, %d updated, %d unchanged",
+            "seeded knowledge base: %d added, %d updated, %d unchanged, %d retired",
             len(report.added),
             len(report.updated),
             report.unchanged,
+            len(report.retired),
         )
     return report

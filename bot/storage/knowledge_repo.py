@@ -48,6 +48,8 @@ class SeedReport:
     updated: tuple[str, ...] = ()
     unchanged: int = 0
     skipped: bool = False
+    retired: tuple[str, ...] = ()
+    """Shipped entries no longer in the source: hidden (kept, with their history), unless edited since."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,10 @@ class Stats:
     per_category: dict[str, int]
     per_language: dict[str, int]
     missing_language: dict[str, tuple[str, ...]]
+
+
+RETIRED = "retired"
+"""`seed_hash` of a shipped entry the source no longer has (hidden by `seed`)."""
 
 
 def content_hash(entry: Entry) -> str:
@@ -464,7 +470,9 @@ class KnowledgeRepository:
     async def seed(self, entries: Sequence[Entry], fingerprint: str | None = None) -> SeedReport:
         """Load the shipped entries into the global scope. Guild rows are never touched.
 
-        New entries are added and changed ones updated; running it again changes nothing.
+        New entries are added and changed ones updated; running it again changes nothing. A shipped entry
+        the source no longer has is retired: hidden, with a "retire" revision, and shown again if it comes
+        back. One the host has edited since it was seeded (`kb import`) is theirs and stays as it is.
         """
         problems = [p for e in entries for p in entry_problems(e.to_export(), f"data/{e.category}")]
         if problems:
@@ -482,6 +490,8 @@ class KnowledgeRepository:
                     added.append(entry.slug)
                 elif row.seed_hash != digest:
                     await self._bump(session, row, None)
+                    if row.seed_hash == RETIRED:  # shipped again
+                        row.hidden = False
                     row.category, row.tags, row.seed_hash = entry.category, list(entry.tags), digest
                     _set_content(row, _entry_content(entry))
                     updated.append(entry.slug)
@@ -490,9 +500,28 @@ class KnowledgeRepository:
                     continue
                 await session.flush()
                 self._record(session, row, "seed", None)
+            retired = await self._retire(session, rows, {e.slug for e in entries})
             if fingerprint is not None:
                 await session.merge(AppMetaRow(key="seed_fingerprint", value=fingerprint))
-        return SeedReport(tuple(added), tuple(updated), unchanged)
+        return SeedReport(tuple(added), tuple(updated), unchanged, retired=retired)
+
+    async def _retire(
+        self, session: AsyncSession, rows: dict[str, KnowledgeEntryRow], shipped: set[str]
+    ) -> tuple[str, ...]:
+        """Hide the seeded global rows whose slug the source no longer ships (see `seed`)."""
+        retired = []
+        for slug, row in sorted(rows.items()):
+            if slug in shipped or row.seed_hash in (None, RETIRED) or row.hidden:
+                continue
+            current = _make_entry(row, None, None)
+            if current is None or content_hash(current) != row.seed_hash:
+                continue  # edited since it was seeded: the host's now
+            await self._bump(session, row, None)
+            row.hidden, row.seed_hash = True, RETIRED
+            await session.flush()
+            self._record(session, row, "retire", None)
+            retired.append(slug)
+        return tuple(retired)
 
     async def count(self) -> int:
         """All entry rows in every scope (for tests and diagnostics)."""
