@@ -81,9 +81,13 @@ async def test_a_shipped_entry_removed_from_the_source_is_retired_and_comes_back
     assert sorted(e.slug for e in await repo.entries()) == ["cat-tax", "other"]
 
 
-async def test_a_shipped_entry_the_host_edited_is_not_retired(repo: KnowledgeRepository) -> None:
+async def test_a_shipped_entry_the_host_edited_is_neither_updated_nor_retired(
+    repo: KnowledgeRepository,
+) -> None:
     await repo.seed([make_entry(), make_entry("other", answer="x")])
     await repo.save(make_entry("other", answer="The host's own text."))  # global scope, e.g. kb import
+    changed = await repo.seed([make_entry(), make_entry("other", answer="A newer shipped text.")])
+    assert changed.kept == ("other",) and changed.updated == ()
     assert (await repo.seed([make_entry()])).retired == ()
     assert (await repo.get("other")).answer["en"] == "The host's own text."
 

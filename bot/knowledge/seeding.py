@@ -28,10 +28,11 @@ async def seed_knowledge(repo: KnowledgeRepository, data_dir: Path | None = None
     report = await repo.seed_if_changed(fingerprint(files), lambda: load_entries(files=files))
     if not report.skipped:
         log.info(
-            "seeded knowledge base: %d added, %d updated, %d unchanged, %d retired",
+            "seeded knowledge base: %d added, %d updated, %d unchanged, %d retired, %d kept as the host edited them",
             len(report.added),
             len(report.updated),
             report.unchanged,
             len(report.retired),
+            len(report.kept),
         )
     return report

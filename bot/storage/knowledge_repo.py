@@ -50,6 +50,9 @@ class SeedReport:
     skipped: bool = False
     retired: tuple[str, ...] = ()
     """Shipped entries no longer in the source: hidden (kept, with their history), unless edited since."""
+    kept: tuple[str, ...] = ()
+    """Shipped entries the source changed but the host had edited since they were seeded: left as the host
+    made them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,12 @@ class Stats:
 
 RETIRED = "retired"
 """`seed_hash` of a shipped entry the source no longer has (hidden by `seed`)."""
+
+
+def _as_seeded(row: KnowledgeEntryRow) -> bool:
+    """Whether a global row still holds exactly what seeding last wrote into it."""
+    current = _make_entry(row, None, None)
+    return current is not None and content_hash(current) == row.seed_hash
 
 
 def content_hash(entry: Entry) -> str:
@@ -472,7 +481,8 @@ class KnowledgeRepository:
 
         New entries are added and changed ones updated; running it again changes nothing. A shipped entry
         the source no longer has is retired: hidden, with a "retire" revision, and shown again if it comes
-        back. One the host has edited since it was seeded (`kb import`) is theirs and stays as it is.
+        back. One the host has edited since it was seeded (`kb import`) is theirs: neither updated nor
+        retired.
         """
         problems = [p for e in entries for p in entry_problems(e.to_export(), f"data/{e.category}")]
         if problems:
@@ -480,7 +490,7 @@ class KnowledgeRepository:
         async with self._sessions() as session, session.begin():
             global_scope = select(KnowledgeEntryRow).where(KnowledgeEntryRow.guild_id.is_(None))
             rows = {r.slug: r for r in (await session.scalars(global_scope)).all()}
-            added, updated, unchanged = [], [], 0
+            added, updated, kept, unchanged = [], [], [], 0
             for entry in entries:
                 digest = content_hash(entry)
                 row = rows.get(entry.slug)
@@ -489,6 +499,9 @@ class KnowledgeRepository:
                     row.seed_hash = digest
                     added.append(entry.slug)
                 elif row.seed_hash != digest:
+                    if row.seed_hash not in (None, RETIRED) and not _as_seeded(row):
+                        kept.append(entry.slug)  # the host edited it (kb import): theirs, not overwritten
+                        continue
                     await self._bump(session, row, None)
                     if row.seed_hash == RETIRED:  # shipped again
                         row.hidden = False
@@ -503,7 +516,7 @@ class KnowledgeRepository:
             retired = await self._retire(session, rows, {e.slug for e in entries})
             if fingerprint is not None:
                 await session.merge(AppMetaRow(key="seed_fingerprint", value=fingerprint))
-        return SeedReport(tuple(added), tuple(updated), unchanged, retired=retired)
+        return SeedReport(tuple(added), tuple(updated), unchanged, retired=retired, kept=tuple(kept))
 
     async def _retire(
         self, session: AsyncSession, rows: dict[str, KnowledgeEntryRow], shipped: set[str]
@@ -513,8 +526,7 @@ class KnowledgeRepository:
         for slug, row in sorted(rows.items()):
             if slug in shipped or row.seed_hash in (None, RETIRED) or row.hidden:
                 continue
-            current = _make_entry(row, None, None)
-            if current is None or content_hash(current) != row.seed_hash:
+            if not _as_seeded(row):
                 continue  # edited since it was seeded: the host's now
             await self._bump(session, row, None)
             row.hidden, row.seed_hash = True, RETIRED
