@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import corpus
+from bot.engine import KnowledgeIndex, corpus
 from bot.engine import index as index_module
 from bot.engine.corpus import CorpusAnalyser, Ids
 from bot.engine.normalize import clean, clean_many
 from bot.engine.tokenize import expand_phrases, segment_terms, word_term
+from bot.knowledge.entry import Entry
 
 # Pieces that exercise every rule: phrases (also at a line's end and with "'s"), hyphenated compounds with and
 # without a grammar word, stop words, abbreviations, pinyin, digits, Chinese with grammar and concept words.
@@ -104,3 +105,32 @@ def test_slice_by_slice_helpers_equal_numpy(rows: list[tuple[int, bool]]) -> Non
     assert index_module._bincount(values, 51).tolist() == np.bincount(values, minlength=51).tolist()
     sums = index_module._sum_runs(values.astype(np.float32), flags)
     assert np.allclose(sums, np.add.reduceat(values.astype(np.float32), np.flatnonzero(flags)))
+
+
+odd_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80) | st.sampled_from(
+    ["", "\n\n", "🐱🐱", "[笑哭R]", "<:a:1>", "***", "- - -", "sign-up", "小红书\n\n猫税", "〇"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(odd_text, odd_text, st.lists(odd_text, max_size=3)), min_size=1, max_size=4), odd_text
+)
+def test_any_curated_text_builds_an_index_that_answers(
+    fields: list[tuple[str, str, list[str]]], question: str
+) -> None:
+    """Whatever admins type into an entry, the bulk build works and a search never raises."""
+    entries = [
+        Entry(
+            slug=f"e{i}",
+            category="culture",
+            title={"en": title or "t", "zh": title},
+            answer={"en": answer or "a", "zh": answer},
+            questions={"en": tuple(questions), "zh": tuple(questions)},
+            tags=tuple(questions),
+        )
+        for i, (title, answer, questions) in enumerate(fields)
+    ]
+    index = KnowledgeIndex.build(entries)
+    match = index.search(question)
+    assert match.slug is None or match.slug in index.slugs
