@@ -10,7 +10,7 @@ import pytest
 
 from bot.chat_policy import Cooldowns, can_curate, looks_like_question
 from bot.errors import ValidationError
-from bot.knowledge.drafts import EntryForm, entry_from_form, split_questions
+from bot.knowledge.drafts import EntryForm, entry_from_form, split_questions, split_tags
 from bot.knowledge.entry import Entry
 from bot.knowledge.schema import parse_document
 from bot.messages import MESSAGES, lang_for_locale, t
@@ -127,6 +127,20 @@ def test_cooldowns_per_user_and_channel() -> None:
     assert cooldowns.allow(3, 200)
     now[0] = 61.0
     assert cooldowns.allow(1, 100)
+
+
+def test_split_tags() -> None:
+    assert split_tags("visa run,  border   run ，签证、Visa Run; ;") == ("visa run", "border run", "签证")
+    assert split_tags(None) == () == split_tags("")
+
+
+def test_too_many_or_too_long_tags_are_refused() -> None:
+    form = EntryForm(title_en="T", answer_en="A", title_zh="标题", answer_zh="回答", questions="q\n问")
+    with pytest.raises(ValidationError) as too_long:
+        entry_from_form(form, "new-topic", "app", split_tags("x" * 61))
+    assert "tags" in str(too_long.value.problems)
+    with pytest.raises(ValidationError):
+        entry_from_form(form, "new-topic", "app", split_tags(",".join(f"tag{i}" for i in range(41))))
 
 
 def test_split_questions_and_form_round_trip() -> None:

@@ -51,6 +51,20 @@ def split_questions(text: str) -> dict[str, list[str]]:
     return result
 
 
+_TAG_SEPARATORS = re.compile(r"[,，、;；\n]")
+
+
+def split_tags(text: str | None) -> tuple[str, ...]:
+    """Tags typed in one line, separated by commas (, ， 、) or semicolons; blanks and repeats dropped.
+    Lengths are checked with the rest of the entry (`validate_entry`)."""
+    seen: dict[str, None] = {}
+    for part in _TAG_SEPARATORS.split(text or ""):
+        tag = " ".join(part.split())
+        if tag and tag.lower() not in {t.lower() for t in seen}:
+            seen[tag] = None
+    return tuple(seen)
+
+
 def entry_from_form(form: EntryForm, slug: str, category: str, tags: tuple[str, ...] = ()) -> Entry:
     """A validated Entry from the form, or ValidationError listing every problem."""
     raw = {

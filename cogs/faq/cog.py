@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.errors import BotError, ValidationError
 from bot.knowledge.autocomplete import TopicFinder
-from bot.knowledge.drafts import EntryForm, entry_from_form
+from bot.knowledge.drafts import EntryForm, entry_from_form, split_tags
 from bot.knowledge.entry import CATEGORIES, Entry
 from bot.knowledge.schema import SLUG_RE
 from bot.messages import MESSAGES, lang_for_locale, t
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 CATEGORY_CHOICES = [app_commands.Choice(name=MESSAGES[f"category.{c}"][0], value=c) for c in CATEGORIES]
+TAGS_DESCRIPTION = "Key words people may use for it, separated by commas (optional)"
+TAGS_EDIT_DESCRIPTION = "New key words, separated by commas (replace the current ones; optional)"
 
 
 @app_commands.guild_only()
@@ -98,7 +100,9 @@ class FaqCog(
     # -- commands ------------------------------------------------------------------------------
     @app_commands.command(name="add", description="Add a new topic for this server")
     @app_commands.describe(
-        slug="A short id: lowercase letters, digits and -", category="The category the topic belongs to"
+        slug="A short id: lowercase letters, digits and -",
+        category="The category the topic belongs to",
+        tags=TAGS_DESCRIPTION,
     )
     @app_commands.choices(category=CATEGORY_CHOICES)
     async def add(
@@ -106,6 +110,7 @@ class FaqCog(
         interaction: discord.Interaction,
         slug: app_commands.Range[str, 2, 64],
         category: app_commands.Choice[str],
+        tags: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         guild_id = await ensure_curator(interaction, self.core)
         lang = lang_for_locale(interaction.locale)
@@ -131,7 +136,7 @@ class FaqCog(
                 lambda entry: self.core.knowledge.add(entry, guild_id, modal_interaction.user.id),
                 slug,
                 category.value,
-                (),
+                split_tags(tags),
                 "faq.added",
             )
 
@@ -140,9 +145,14 @@ class FaqCog(
         )
 
     @app_commands.command(name="edit", description="Edit a topic in English and Chinese")
-    @app_commands.describe(topic="The topic to work on")
+    @app_commands.describe(topic="The topic to work on", tags=TAGS_EDIT_DESCRIPTION)
     @app_commands.autocomplete(topic=topic_autocomplete)
-    async def edit(self, interaction: discord.Interaction, topic: str) -> None:
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        topic: str,
+        tags: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
         guild_id = await ensure_curator(interaction, self.core)
         lang = lang_for_locale(interaction.locale)
         opened = await self.core.knowledge.get(topic, guild_id, include_hidden=True)
@@ -156,7 +166,7 @@ class FaqCog(
                 ),
                 opened.slug,
                 opened.category,
-                opened.tags,
+                split_tags(tags) if tags else opened.tags,
                 "faq.saved",
             )
 

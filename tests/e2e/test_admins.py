@@ -31,7 +31,11 @@ async def test_member_without_permission_is_refused(world: World) -> None:
 
 async def test_add_topic_via_modal_only_in_that_guild(world: World) -> None:
     fake = world.fake
-    h = await fake.slash("faq add", {"slug": "visa-run", "category": "app"}, user=world.moderator)
+    h = await fake.slash(
+        "faq add",
+        {"slug": "visa-run", "category": "app", "tags": "visa run, border run，签证续签、visa run"},
+        user=world.moderator,
+    )
     modal = await h.wait_modal()
     assert "visa-run" in modal["title"]
     sub = await fake.submit_modal(
@@ -51,6 +55,8 @@ async def test_add_topic_via_modal_only_in_that_guild(world: World) -> None:
     other = await ask(world, "how do visa runs work?", guild=world.other, user=world.member)
     assert "visa-run" not in (other.embed.get("footer") or {}).get("text", "")
     assert all(e.slug != "visa-run" for e in await world.core.knowledge.entries(world.other.id))
+    added = await world.core.knowledge.get("visa-run", world.guild.id)
+    assert added.tags == ("visa run", "border run", "签证续签")
 
 
 async def test_edit_prefilled_and_concurrent_edit_refused(world: World) -> None:
