@@ -60,6 +60,7 @@ def build_intents(settings: Settings) -> discord.Intents:
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
+    intents.dm_messages = True  # direct messages are questions to the bot (their text needs no privilege)
     intents.message_content = settings.message_content_intent
     return intents
 

@@ -1,4 +1,5 @@
-"""Answers in chat: in channels an admin enabled, and wherever the bot is mentioned or replied to."""
+"""Answers in chat: in channels an admin enabled, wherever the bot is mentioned or replied to, and in direct
+messages."""
 
 from __future__ import annotations
 
@@ -42,7 +43,10 @@ class ChatCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.guild is None or message.webhook_id is not None:
+        if message.author.bot or message.webhook_id is not None:
+            return
+        if message.guild is None:
+            await self._answer_direct_message(message)
             return
         addressed, text = self._addressed(message)
         settings = await self.core.guild_settings.get(message.guild.id)
@@ -83,6 +87,25 @@ class ChatCog(commands.Cog):
             await message.reply(**kwargs)
         except discord.HTTPException as exc:
             log.warning("could not answer message %s in channel %s: %s", message.id, channel.id, exc)
+
+    async def _answer_direct_message(self, message: discord.Message) -> None:
+        """A direct message is a question to the bot: answered from the shipped knowledge base, in the
+        question's language, abstentions included (with "did you mean" topics); nothing is logged."""
+        text = message.content.strip()
+        if not text:
+            return
+        if not self.cooldowns.allow(message.author.id, message.channel.id):
+            log.debug("chat cooldown for user %s in DMs", message.author.id)
+            return
+        result = await self.core.knowledge.ask(text[:MAX_QUESTION], None, log_unanswered=False)
+        embed, view = answer_parts(result, "auto")
+        kwargs = {"embed": embed, "mention_author": False, "allowed_mentions": NO_MENTIONS}
+        if view is not None:
+            kwargs["view"] = view
+        try:
+            await message.reply(**kwargs)
+        except discord.HTTPException as exc:
+            log.warning("could not answer direct message %s: %s", message.id, exc)
 
 
 async def setup(bot: commands.Bot) -> None:

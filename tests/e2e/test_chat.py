@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -74,3 +75,15 @@ async def test_cooldowns_and_bots_ignored(world: World) -> None:
     world.guild.add_member(other_bot)
     from_bot = await fake.send_message("what is the cat tax?", author=other_bot)
     await no_reply(from_bot)
+
+
+async def test_direct_messages_are_answered_in_their_language(world: World) -> None:
+    fake = world.fake
+    known = await fake.send_message("what is the cat tax?", author=world.member, dm=True)
+    reply = await known.wait_reply()
+    assert "cat-tax" in reply.embed["footer"]["text"]
+    chinese = await fake.send_message("貓稅是什麼", author=world.member, dm=True)
+    assert "貓稅" in json.dumps((await chinese.wait_reply()).embed, ensure_ascii=False)
+    unknown = await fake.send_message("who won the football match yesterday", author=world.editor, dm=True)
+    assert "not sure" in (await unknown.wait_reply()).embed["title"].lower()
+    assert await world.core.unanswered.top(None) == []  # DMs are not logged
