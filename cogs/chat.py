@@ -17,6 +17,7 @@ from cogs.ui.render import NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.app import Core
+    from bot.knowledge.service import Answer
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 1000
@@ -79,14 +80,7 @@ class ChatCog(commands.Cog):
         if not self.cooldowns.allow(message.author.id, channel.id):
             log.debug("chat cooldown for user %s in channel %s", message.author.id, channel.id)
             return
-        embed, view = answer_parts(result, settings.language)
-        kwargs = {"embed": embed, "mention_author": False, "allowed_mentions": NO_MENTIONS}
-        if view is not None:
-            kwargs["view"] = view
-        try:
-            await message.reply(**kwargs)
-        except discord.HTTPException as exc:
-            log.warning("could not answer message %s in channel %s: %s", message.id, channel.id, exc)
+        await _reply(message, result, settings.language)
 
     async def _answer_direct_message(self, message: discord.Message) -> None:
         """A direct message is a question to the bot: answered from the shipped knowledge base, in the
@@ -98,14 +92,19 @@ class ChatCog(commands.Cog):
             log.debug("chat cooldown for user %s in DMs", message.author.id)
             return
         result = await self.core.knowledge.ask(text[:MAX_QUESTION], None, log_unanswered=False)
-        embed, view = answer_parts(result, "auto")
-        kwargs = {"embed": embed, "mention_author": False, "allowed_mentions": NO_MENTIONS}
-        if view is not None:
-            kwargs["view"] = view
-        try:
-            await message.reply(**kwargs)
-        except discord.HTTPException as exc:
-            log.warning("could not answer direct message %s: %s", message.id, exc)
+        await _reply(message, result, "auto")
+
+
+async def _reply(message: discord.Message, result: Answer, language_mode: str) -> None:
+    """Answer `message` with the /ask embed and buttons, pinging no one."""
+    embed, view = answer_parts(result, language_mode)
+    kwargs = {"embed": embed, "mention_author": False, "allowed_mentions": NO_MENTIONS}
+    if view is not None:
+        kwargs["view"] = view
+    try:
+        await message.reply(**kwargs)
+    except discord.HTTPException as exc:
+        log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
 
 
 async def setup(bot: commands.Bot) -> None:
