@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from bot.engine import KnowledgeIndex
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.source import load_entries
 from bot.storage.guild_repo import UnansweredRepository
@@ -51,3 +52,42 @@ async def test_abstained_questions_are_logged(sessions) -> None:
     ]
     await service.ask("   ", GUILD_A)
     assert len(await unanswered.top(GUILD_A)) == 1
+
+
+async def test_a_change_made_by_another_process_is_noticed(sessions) -> None:
+    """Two shard processes (or the bot and `kb import` on the command line) share one database."""
+    repo = KnowledgeRepository(sessions)
+    await repo.seed(load_entries())
+    builds: list[int] = []
+
+    def counting_build(entries):
+        builds.append(len(entries))
+        return KnowledgeIndex.build(entries)
+
+    here = KnowledgeService(repo, index_factory=counting_build, freshness_seconds=0.0)
+    elsewhere = KnowledgeService(KnowledgeRepository(sessions))
+    question = "what is the cat tax"
+    assert (await here.ask(question, GUILD_A)).match.slug == "cat-tax"
+    assert (await here.ask(question, GUILD_A)).match.slug == "cat-tax"
+    assert len(builds) == 1  # nothing changed: the cached index is used
+
+    await elsewhere.set_hidden("cat-tax", True, None, actor_id=9)  # a global change in another process
+    assert (await here.ask(question, GUILD_A)).match.slug != "cat-tax"
+    assert len(builds) == 2
+
+
+async def test_an_own_edit_rebuilds_once(sessions) -> None:
+    repo = KnowledgeRepository(sessions)
+    await repo.seed(load_entries())
+    builds: list[int] = []
+
+    def counting_build(entries):
+        builds.append(len(entries))
+        return KnowledgeIndex.build(entries)
+
+    service = KnowledgeService(repo, index_factory=counting_build, freshness_seconds=0.0)
+    await service.ask("what is the cat tax", GUILD_A)
+    await service.set_hidden("sign-up", True, None, actor_id=9)
+    await service.ask("what is the cat tax", GUILD_A)
+    await service.ask("what is the cat tax", GUILD_A)
+    assert len(builds) == 2

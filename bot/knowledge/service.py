@@ -1,13 +1,16 @@
 """The knowledge service: per-guild search indexes kept in step with the database.
 
 Every edit goes through here, so the guild's index is rebuilt on its next question, without a restart.
-Guilds without entries of their own share the global index.
+Guilds without entries of their own share the global index. Changes made by another process (another shard,
+`kb import` from the command line) are noticed within FRESHNESS_SECONDS.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +26,8 @@ log = logging.getLogger(__name__)
 
 IndexFactory = Callable[[Sequence[Entry]], KnowledgeIndex]
 BUILD_IN_THREAD_ABOVE = 500
+FRESHNESS_SECONDS = 10.0
+"""How often (at most) a process checks whether another one changed the knowledge base."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,7 @@ class KnowledgeService:
         unanswered: UnansweredRepository | None = None,
         index_factory: IndexFactory = KnowledgeIndex.build,
         cache_size: int = 256,
+        freshness_seconds: float = FRESHNESS_SECONDS,
     ) -> None:
         self.repo = repo
         self._unanswered = unanswered
@@ -63,6 +69,23 @@ class KnowledgeService:
         self._cache_size = cache_size
         self._customised: set[int] | None = None
         self._locks: dict[int | None, asyncio.Lock] = {}
+        self._freshness = freshness_seconds
+        self._checked_at = -math.inf
+        self._seen_revision: int | None = None
+
+    async def _drop_if_stale(self) -> None:
+        """Forget every cached index when another process changed the knowledge base (a shard process, or
+        `kb import` from the command line): checked at most every `freshness_seconds`."""
+        now = time.monotonic()
+        if now - self._checked_at < self._freshness:
+            return
+        self._checked_at = now
+        latest = await self.repo.latest_revision()
+        if self._seen_revision is not None and latest != self._seen_revision:
+            self._cache.clear()
+            self._customised = None
+            log.info("knowledge base changed elsewhere (revision %s): indexes rebuilt on demand", latest)
+        self._seen_revision = latest
 
     async def _scope(self, guild_id: int | None) -> int | None:
         """The cache key: the guild when it has entries of its own, else the shared global scope."""
@@ -73,6 +96,7 @@ class KnowledgeService:
         return guild_id if guild_id in self._customised else None
 
     async def _snapshot(self, guild_id: int | None) -> _Snapshot:
+        await self._drop_if_stale()
         scope = await self._scope(guild_id)
         cached = self._cache.get(scope)
         if cached is not None:
@@ -97,6 +121,7 @@ class KnowledgeService:
 
     def invalidate(self, guild_id: int | None) -> None:
         """Forget cached indexes after a change in this scope (a global change affects every guild)."""
+        self._seen_revision = None  # our own change: the next check takes the new revision as seen
         if guild_id is None:
             self._cache.clear()
             return

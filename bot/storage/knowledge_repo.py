@@ -535,6 +535,12 @@ class KnowledgeRepository:
             retired.append(slug)
         return tuple(retired)
 
+    async def latest_revision(self) -> int:
+        """The newest revision's id in any scope (0 when there is none): it grows with every change, whichever
+        process made it, so a cache can tell it is stale with one cheap query."""
+        async with self._sessions() as session:
+            return int(await session.scalar(select(func.max(RevisionRow.id))) or 0)
+
     async def count(self) -> int:
         """All entry rows in every scope (for tests and diagnostics)."""
         async with self._sessions() as session:
