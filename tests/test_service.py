@@ -54,8 +54,9 @@ async def test_abstained_questions_are_logged(sessions) -> None:
     assert len(await unanswered.top(GUILD_A)) == 1
 
 
-async def test_a_change_made_by_another_process_is_noticed(sessions) -> None:
-    """Two shard processes (or the bot and `kb import` on the command line) share one database."""
+async def _counting_service(sessions) -> tuple[KnowledgeService, list[int]]:
+    """A service over the seeded knowledge base that checks for outside changes on every question, and the
+    sizes of the indexes it has built."""
     repo = KnowledgeRepository(sessions)
     await repo.seed(load_entries())
     builds: list[int] = []
@@ -64,7 +65,12 @@ async def test_a_change_made_by_another_process_is_noticed(sessions) -> None:
         builds.append(len(entries))
         return KnowledgeIndex.build(entries)
 
-    here = KnowledgeService(repo, index_factory=counting_build, freshness_seconds=0.0)
+    return KnowledgeService(repo, index_factory=counting_build, freshness_seconds=0.0), builds
+
+
+async def test_a_change_made_by_another_process_is_noticed(sessions) -> None:
+    """Two shard processes (or the bot and `kb import` on the command line) share one database."""
+    here, builds = await _counting_service(sessions)
     elsewhere = KnowledgeService(KnowledgeRepository(sessions))
     question = "what is the cat tax"
     assert (await here.ask(question, GUILD_A)).match.slug == "cat-tax"
@@ -77,15 +83,7 @@ async def test_a_change_made_by_another_process_is_noticed(sessions) -> None:
 
 
 async def test_an_own_edit_rebuilds_once(sessions) -> None:
-    repo = KnowledgeRepository(sessions)
-    await repo.seed(load_entries())
-    builds: list[int] = []
-
-    def counting_build(entries):
-        builds.append(len(entries))
-        return KnowledgeIndex.build(entries)
-
-    service = KnowledgeService(repo, index_factory=counting_build, freshness_seconds=0.0)
+    service, builds = await _counting_service(sessions)
     await service.ask("what is the cat tax", GUILD_A)
     await service.set_hidden("sign-up", True, None, actor_id=9)
     await service.ask("what is the cat tax", GUILD_A)
