@@ -121,7 +121,6 @@ class KnowledgeService:
 
     def invalidate(self, guild_id: int | None) -> None:
         """Forget cached indexes after a change in this scope (a global change affects every guild)."""
-        self._seen_revision = None  # our own change: the next check takes the new revision as seen
         if guild_id is None:
             self._cache.clear()
             return
