@@ -153,6 +153,10 @@ def decision_rows(data: list[Case], weights: np.ndarray) -> tuple[np.ndarray, np
     return np.array(xs), np.array(right), np.array(off)
 
 
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
 def fit_decision(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1e-2) -> np.ndarray:
     """Weighted L2 logistic regression (Newton's method). Inputs whose weight comes out negative (the lead
     over the runner-up, when it merely echoes the best score) are dropped and the rest refitted: more
@@ -163,7 +167,7 @@ def fit_decision(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1
         xa = x[:, active]
         wa = np.zeros(xa.shape[1])
         for _ in range(50):
-            p = 1.0 / (1.0 + np.exp(-np.clip(xa @ wa, -50, 50)))
+            p = _sigmoid(xa @ wa)
             grad = xa.T @ (weight * (p - y)) + l2 * wa
             hess = (xa * (weight * p * (1 - p))[:, None]).T @ xa + l2 * np.eye(xa.shape[1])
             wa -= np.linalg.solve(hess, grad)
@@ -208,7 +212,7 @@ def fit(data: list[Case]) -> tuple[np.ndarray, np.ndarray, float]:
         keep = sample.copy()
         keep[part] = 0.0
         wk = fit_decision(x, y, keep)
-        off_p.extend(1.0 / (1.0 + np.exp(-np.clip(x[part] @ wk, -50, 50))))
+        off_p.extend(_sigmoid(x[part] @ wk))
     floor = float(np.quantile(np.array(off_p), TARGET_ABSTAIN)) + 1e-6
     return weights, dw, max(floor, 0.05)
 
@@ -225,14 +229,14 @@ def cross_validated_real(data: list[Case], weights: np.ndarray, floor: float) ->
         keep = sample.copy()
         keep[part] = 0.0
         wk = fit_decision(x, y, keep)
-        p = 1.0 / (1.0 + np.exp(-np.clip(x[part] @ wk, -50, 50)))
+        p = _sigmoid(x[part] @ wk)
         hits += int((right[part] & (p >= floor)).sum())
     return hits / max(real.size, 1)
 
 
 def report(data: list[Case], weights: np.ndarray, dw: np.ndarray, floor: float) -> dict[str, float]:
     x, right, _ = decision_rows(data, weights)
-    p = 1.0 / (1.0 + np.exp(-np.clip(x @ dw, -50, 50)))
+    p = _sigmoid(x @ dw)
     answered = p >= floor
     out: dict[str, float] = {}
     for group in sorted({c.group for c in data}):
@@ -253,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     weights, dw, floor = fit(data)
     np.set_printoptions(precision=4, suppress=True)
     print("RANK_WEIGHTS =", repr(np.round(weights, 4)))
-    print("DECISION_WEIGHTS =", repr(np.round(dw, 3)))
+    print("DECISION_WEIGHTS =", repr(np.round(dw, 3)), " # of", ", ".join(engine.DECISION_INPUTS))
     print("ANSWER_FLOOR =", round(floor, 3))
     for name, value in report(data, weights, dw, floor).items():
         print(f"{name}: {100 * value:.1f}%")

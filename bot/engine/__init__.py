@@ -11,7 +11,6 @@ from bot.engine.index import KnowledgeIndex
 from bot.engine.language import detect_language
 from bot.engine.normalize import normalize, to_simplified, to_traditional
 from bot.engine.search import Match
-from bot.engine.tokenize import warm_up
 
 __all__ = [
     "KnowledgeIndex",
@@ -20,5 +19,4 @@ __all__ = [
     "normalize",
     "to_simplified",
     "to_traditional",
-    "warm_up",
 ]

@@ -67,14 +67,16 @@ class Postings:
         """All (item, query weight * posting weight) pairs of the given terms."""
         if not terms:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        ids = np.asarray(terms, dtype=np.int64)
-        starts = self.ptr[ids]
-        counts = self.ptr[ids + 1] - starts
-        # Positions of every posting of every term, in one pass rather than one slice per term.
-        positions = np.arange(int(counts.sum()), dtype=np.int64)
-        positions += np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        weights = self.weight[positions] * np.repeat(np.asarray(query_weights, dtype=np.float32), counts)
-        return self.item[positions], weights
+        which, positions = _gather(self.ptr, np.asarray(terms, dtype=np.int64))
+        return self.item[positions], self.weight[positions] * np.asarray(query_weights, dtype=np.float32)[
+            which
+        ]
+
+
+def deletions(word: str) -> set[str]:
+    """`word` and every form of it with one letter deleted: the keys of the typo index (SymSpell). The index
+    and a question's lookup must use the same ones."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
 def _field_texts(entry: Entry) -> tuple[tuple[str, ...], ...]:
@@ -494,7 +496,7 @@ class KnowledgeIndex:
         words = {w for w in word_freq if len(w) >= MIN_TYPO_WORD and w.isalpha() and word_term(w) is not None}
         deletes: dict[str, list[str]] = {}
         for word in words:
-            for variant in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+            for variant in deletions(word):
                 deletes.setdefault(variant, []).append(word)
 
         return cls(

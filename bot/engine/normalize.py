@@ -50,15 +50,13 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
 # An emoji (or a stray variation selector or tag character) with the modifiers that follow it. One class
 # first, so the regex engine skips ahead to candidates.
-_EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\u3030\u303d\u3297\u3299"
-    "\u2122\u2139\u00a9\u00ae\ufe0f\U000e0020-\U000e007f][\U0001f3fb-\U0001f3ff\ufe0f\U000e0020-\U000e007f]*"
-)
-# Any character `_EMOJI` can start a match with: a cheap test before the costlier pattern.
-_EMOJI_CHAR = re.compile(
+_EMOJI_START = (
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\u3030\u303d\u3297\u3299"
     "\u2122\u2139\u00a9\u00ae\ufe0f\U000e0020-\U000e007f]"
 )
+_EMOJI = re.compile(_EMOJI_START + "[\U0001f3fb-\U0001f3ff\ufe0f\U000e0020-\U000e007f]*")
+# Any character `_EMOJI` can start a match with: a cheap test before the costlier pattern.
+_EMOJI_CHAR = re.compile(_EMOJI_START)
 _COMBINING = re.compile("[\u0300-\u036f]")
 _ASCII_CONTROLS = re.compile("[\x00-\x1f\x7f]")
 _CONTROLS_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
@@ -135,20 +133,24 @@ def fold_chinese(text: str) -> str:
     too: 影片 -> 视频, 軟體 -> 软件), and variant spellings of one word unified."""
     if not _HAN.search(text):
         return text
-    return _VARIANT_RE.sub(lambda m: _VARIANTS[m.group()], to_simplified(text))
+    return _unify_variants(to_simplified(text))
 
 
-def simplified_variant(text: str) -> str | None:
+def _unify_variants(text: str) -> str:
+    return _VARIANT_RE.sub(lambda m: _VARIANTS[m.group()], text)
+
+
+def simplified_variant(text: str, folded: str) -> str | None:
     """The character-by-character Simplified form (OpenCC `t2s`) of a Traditional text, where it differs from
-    `fold_chinese`'s: a Taiwan word converted as a phrase (資料 -> 数据) may be written as the mainland one
-    character for character (资料). None when there is no such difference."""
+    `folded` (its `fold_chinese` form): a Taiwan word converted as a phrase (資料 -> 数据) may be written as the
+    mainland one character for character (资料). None when there is no such difference."""
     if not _HAN.search(text):
         return None
     try:
-        plain = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group()], _converter("t2s").convert(text))
+        plain = _unify_variants(_converter("t2s").convert(text))
     except Exception:
         return None
-    return plain if plain != fold_chinese(text) else None
+    return plain if plain != folded else None
 
 
 def to_traditional(text: str) -> str:

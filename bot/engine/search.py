@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.engine.index import K1, MIN_TYPO_WORD
+from bot.engine.index import K1, MIN_TYPO_WORD, deletions
 from bot.engine.language import language_of_cleaned, locale_language
 from bot.engine.normalize import MAX_MATCH_CHARS, Cleaned, clean, fold_chinese, simplified_variant
 from bot.engine.tokenize import QueryTerm, english_words, query_terms, word_term
@@ -69,7 +69,7 @@ class Evidence:
 def _correct_typo(index: KnowledgeIndex, word: str) -> str | None:
     """The known word one edit away from `word` (most frequent wins), if any."""
     candidates: set[str] = set()
-    for variant in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+    for variant in deletions(word):
         candidates.update(index.typo_deletes.get(variant, ()))
     best, best_key = None, None
     for cand in candidates:
@@ -251,7 +251,8 @@ def question_text(raw: Cleaned) -> tuple[str, int, str | None]:
     """A question cleaned with `clean(..., simplify=False)` -> (matching text, emoji, character-by-character
     Simplified variant or None), as `evidence` takes them."""
     text = raw.text[:MAX_MATCH_CHARS]
-    return fold_chinese(text), raw.emoji, simplified_variant(text)
+    folded = fold_chinese(text)
+    return folded, raw.emoji, simplified_variant(text, folded)
 
 
 def search(index: KnowledgeIndex, query: object, locale: str | None = None) -> Match:

@@ -100,10 +100,6 @@ _PHRASE_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(PHRASES, key=l
 _STEMMER = snowballstemmer.stemmer("english")
 
 
-def warm_up() -> None:
-    """Kept for callers of the earlier API: nothing needs loading ahead any more."""
-
-
 def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
@@ -248,10 +244,6 @@ class QueryTerm:
 
     weight: float
     miss: float
-
-    @property
-    def required(self) -> bool:
-        return self.miss > 0.0
 
 
 def _put(terms: dict[str, QueryTerm], term: str, weight: float, miss: float) -> None:
