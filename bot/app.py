@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.config import Settings
 from bot.guild_config import GuildConfig
 from bot.knowledge.seeding import seed_knowledge
@@ -25,8 +23,6 @@ log = logging.getLogger(__name__)
 class Core:
     """Everything the CLI and the Discord cogs call into; built once per process."""
 
-    settings: Settings
-    engine: AsyncEngine
     knowledge: KnowledgeService
     guild_settings: GuildConfig
     feedback: FeedbackRepository
@@ -35,19 +31,16 @@ class Core:
 
 
 @asynccontextmanager
-async def open_core(settings: Settings, *, seed: bool = True) -> AsyncIterator[Core]:
+async def open_core(settings: Settings) -> AsyncIterator[Core]:
     """Open the database, upgrade it to the newest schema, seed the curated entries; close on exit."""
     engine = create_engine(settings.database_url)
     try:
         await ensure_schema(engine)
         sessions = create_sessionmaker(engine)
         repo = KnowledgeRepository(sessions)
-        if seed:
-            await seed_knowledge(repo, settings.knowledge_dir)
+        await seed_knowledge(repo, settings.knowledge_dir)
         unanswered = UnansweredRepository(sessions)
         yield Core(
-            settings=settings,
-            engine=engine,
             knowledge=KnowledgeService(repo, unanswered),
             guild_settings=GuildConfig(GuildSettingsRepository(sessions)),
             feedback=FeedbackRepository(sessions),

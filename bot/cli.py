@@ -217,9 +217,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc.en}", file=sys.stderr)
         return 2
-    except ValidationError as exc:
-        print(f"error: {exc.en}", file=sys.stderr)
-        return 1
     except BotError as exc:
         print(f"error: {exc.en}", file=sys.stderr)
         return 1

@@ -6,6 +6,8 @@ A test checks that every name, description, option and choice of the command tre
 
 from __future__ import annotations
 
+from bot.messages import MESSAGES
+
 COMMAND_TEXT_ZH: dict[str, str] = {
     # /ask, /topic, /topics
     "ask": "提问",
@@ -20,13 +22,8 @@ COMMAND_TEXT_ZH: dict[str, str] = {
     "Browse every topic by category": "按分类浏览所有主题",
     "category": "分类",
     "Only this category": "只看这个分类",
-    # categories (choices)
-    "Culture & in-jokes": "社区文化与梗",
-    "Newcomer etiquette": "新人礼仪",
-    "Sensitive topics & safety": "敏感话题与账号安全",
-    "Using the app": "App 使用",
-    "Language & slang": "语言与网络用语",
-    "This server & bot": "本服务器与机器人",
+    # categories (choices): the names the replies use
+    **{en: zh for key, (en, zh) in MESSAGES.items() if key.startswith("category.")},
     # /faq
     "faq": "问答",
     "Curate this server's FAQ (Manage Server or the editor role)": "管理本服务器的问答（需管理服务器权限或编辑角色）",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine import to_traditional
-from bot.knowledge.entry import Entry
+from bot.knowledge.entry import Entry, content_lang
 from bot.knowledge.service import Answer
 from bot.messages import category_name, t
 
@@ -33,11 +33,6 @@ class Reply:
     category: str | None
     footer: str
     suggestions: tuple[Suggestion, ...] = ()
-
-
-def content_lang(lang: str) -> str:
-    """The stored language that serves a reply language: zh-Hant is written from zh."""
-    return "zh" if lang.startswith("zh") else "en"
 
 
 def localise(text: str, lang: str) -> str:

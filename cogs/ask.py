@@ -8,17 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.knowledge.entry import CATEGORIES
-from bot.messages import MESSAGES, lang_for_locale, t
+from bot.messages import lang_for_locale, t
 from bot.replies import clip, compose_entry, entry_title
 from cogs.ui.items import DYNAMIC_ITEMS, answer_parts, answer_view, topics_page
+from cogs.ui.options import CATEGORY_CHOICES, MAX_QUESTION
 from cogs.ui.render import NO_MENTIONS, reply_embed
 
 if TYPE_CHECKING:
     from bot.app import Core
-
-CATEGORY_CHOICES = [app_commands.Choice(name=MESSAGES[f"category.{c}"][0], value=c) for c in CATEGORIES]
-MAX_QUESTION = 1000
 
 
 class AskCog(commands.Cog):

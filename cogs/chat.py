@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.chat_policy import Cooldowns, looks_like_question
 from bot.messages import lang_for_locale, t
 from cogs.ui.items import answer_parts
+from cogs.ui.options import MAX_QUESTION
 from cogs.ui.render import NO_MENTIONS
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from bot.knowledge.service import Answer
 
 log = logging.getLogger(__name__)
-MAX_QUESTION = 1000
 
 
 class ChatCog(commands.Cog):
@@ -98,11 +98,8 @@ class ChatCog(commands.Cog):
 async def _reply(message: discord.Message, result: Answer, language_mode: str) -> None:
     """Answer `message` with the /ask embed and buttons, pinging no one."""
     embed, view = answer_parts(result, language_mode)
-    kwargs = {"embed": embed, "mention_author": False, "allowed_mentions": NO_MENTIONS}
-    if view is not None:
-        kwargs["view"] = view
     try:
-        await message.reply(**kwargs)
+        await message.reply(embed=embed, view=view, mention_author=False, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as exc:
         log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.engine import normalize
-from bot.knowledge.entry import LANGS, Entry
+from bot.knowledge.entry import LANGS, Entry, content_lang
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class TopicFinder:
         needle = normalize(typed[:100])
         if not needle:
             return self.entries[:limit]
-        stored_lang = "zh" if lang.startswith("zh") else "en"
+        stored_lang = content_lang(lang)
         ranked: list[tuple[int, int]] = []
         for position, keys in enumerate(self._keys):
             if any(name.startswith(needle) for name in keys.names):

@@ -488,8 +488,7 @@ class KnowledgeRepository:
         if problems:
             raise ValidationError(problems)
         async with self._sessions() as session, session.begin():
-            global_scope = select(KnowledgeEntryRow).where(KnowledgeEntryRow.guild_id.is_(None))
-            rows = {r.slug: r for r in (await session.scalars(global_scope)).all()}
+            rows, _ = await self._rows(session, None)
             added, updated, kept, unchanged = [], [], [], 0
             for entry in entries:
                 digest = content_hash(entry)
@@ -524,10 +523,8 @@ class KnowledgeRepository:
         """Hide the seeded global rows whose slug the source no longer ships (see `seed`)."""
         retired = []
         for slug, row in sorted(rows.items()):
-            if slug in shipped or row.seed_hash in (None, RETIRED) or row.hidden:
-                continue
-            if not _as_seeded(row):
-                continue  # edited since it was seeded: the host's now
+            if slug in shipped or row.hidden or not _as_seeded(row):
+                continue  # still shipped, already hidden, or edited since it was seeded (the host's now)
             await self._bump(session, row, None)
             row.hidden, row.seed_hash = True, RETIRED
             await session.flush()

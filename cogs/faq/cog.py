@@ -13,21 +13,21 @@ from discord.ext import commands
 from bot.errors import BotError, ValidationError
 from bot.knowledge.autocomplete import TopicFinder
 from bot.knowledge.drafts import EntryForm, entry_from_form, split_tags
-from bot.knowledge.entry import CATEGORIES, Entry
+from bot.knowledge.entry import Entry
 from bot.knowledge.schema import SLUG_RE
-from bot.messages import MESSAGES, lang_for_locale, t
+from bot.messages import lang_for_locale, t
 from bot.replies import clip, entry_title
 from cogs.faq.render import history_embed, import_summary, unanswered_embed
 from cogs.faq.views import ConfirmView, EntryModal
 from cogs.ui.checks import ensure_curator
 from cogs.ui.errors import send_ephemeral
+from cogs.ui.options import CATEGORY_CHOICES
 from cogs.ui.render import NO_MENTIONS, text_file
 
 if TYPE_CHECKING:
     from bot.app import Core
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-CATEGORY_CHOICES = [app_commands.Choice(name=MESSAGES[f"category.{c}"][0], value=c) for c in CATEGORIES]
 TAGS_DESCRIPTION = "Key words people may use for it, separated by commas (optional)"
 TAGS_EDIT_DESCRIPTION = "New key words, separated by commas (replace the current ones; optional)"
 

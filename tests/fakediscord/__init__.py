@@ -11,9 +11,6 @@ The fake
     Build the world before the bot connects: GUILD_CREATE is sent at IDENTIFY. Options of the constructor:
     ``interaction_timeout`` (3 s), ``recommended_shards``, ``allowed_privileged_intents``,
     ``compress_gateway``, ``echo_bot_messages``, ``token``, ``application_id``.
-    Fixture: ``fake_discord`` in ``tests.fakediscord.pytest_plugin`` (add ``pytest_plugins =
-    ["tests.fakediscord.pytest_plugin"]`` to the root conftest.py): started, default world, and fails the
-    test if the bot hit a route the fake does not know.
 
 Running the bot
     ::
