@@ -49,6 +49,9 @@ class _Snapshot:
     index: KnowledgeIndex
     entries: dict[str, Entry]
     finder: TopicFinder
+    curation: tuple[TopicFinder, TopicFinder] | None = None
+    """Finders over every entry (hidden ones too) and over the hidden ones, for admins' autocomplete;
+    built on its first use."""
 
 
 class KnowledgeService:
@@ -207,6 +210,14 @@ class KnowledgeService:
     async def export(self, guild_id: int | None) -> dict[str, Any]:
         return await self.repo.export(guild_id)
 
-    async def hidden_entries(self, guild_id: int | None) -> list[Entry]:
-        """Entries hidden in this scope (what /faq restore can bring back)."""
-        return [e for e in await self.repo.entries(guild_id, include_hidden=True) if e.hidden]
+    async def complete_for_curators(
+        self, typed: str, guild_id: int | None, lang: str, *, hidden: bool = False
+    ) -> list[Entry]:
+        """Topics matching what an admin is typing: all of them, hidden ones too, or (`hidden`) only the
+        hidden ones (what /faq restore can bring back). Kept with the guild's index, so a keystroke costs
+        no database query."""
+        snapshot = await self._snapshot(guild_id)
+        if snapshot.curation is None:
+            everything = await self.repo.entries(await self._scope(guild_id), include_hidden=True)
+            snapshot.curation = (TopicFinder(everything), TopicFinder([e for e in everything if e.hidden]))
+        return snapshot.curation[hidden].find(typed, lang)

@@ -11,7 +11,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import BotError, ValidationError
-from bot.knowledge.autocomplete import TopicFinder
 from bot.knowledge.drafts import EntryForm, entry_from_form, split_tags
 from bot.knowledge.entry import Entry
 from bot.knowledge.schema import SLUG_RE
@@ -77,11 +76,9 @@ class FaqCog(
         lang = lang_for_locale(interaction.locale)
         if interaction.guild_id is None:
             return []
-        if hidden:
-            entries = await self.core.knowledge.hidden_entries(interaction.guild_id)
-        else:
-            entries = await self.core.knowledge.repo.entries(interaction.guild_id, include_hidden=True)
-        ranked = TopicFinder(entries).find(current, lang)
+        ranked = await self.core.knowledge.complete_for_curators(
+            current, interaction.guild_id, lang, hidden=hidden
+        )
         return [
             app_commands.Choice(name=clip(f"{entry_title(e, lang)} ({e.slug})", 100), value=e.slug)
             for e in ranked
