@@ -12,7 +12,11 @@ class BotError(Exception):
         self.zh = zh or en
 
     def message(self, lang: str = "en") -> str:
-        """The user-facing text in `lang` ("en", "zh" or "zh-Hant" read as Chinese)."""
+        """The user-facing text in `lang`: "en", "zh", or "zh-Hant" (the Chinese text in Traditional)."""
+        if lang == "zh-Hant":
+            from bot.engine.normalize import to_traditional  # OpenCC: only when it is needed
+
+            return to_traditional(self.zh)
         return self.zh if lang.startswith("zh") else self.en
 
 

@@ -198,3 +198,12 @@ def test_topic_finder_prefix_first_traditional_and_limit() -> None:
     assert finder.find("zzzz-nothing", "en") == []
     many = TopicFinder([dataclasses.replace(ENTRY, slug=f"cat-{i}") for i in range(60)])
     assert len(many.find("cat", "en")) == 25
+
+
+def test_errors_speak_each_reply_language() -> None:
+    from bot.errors import BotError
+
+    error = BotError("Topic not found.", "没有找到这个主题。")
+    assert error.message("en") == "Topic not found."
+    assert error.message("zh") == "没有找到这个主题。"
+    assert error.message("zh-Hant") == "沒有找到這個主題。"  # zh-TW users read Traditional

@@ -9,7 +9,6 @@ from discord import app_commands
 
 from bot.errors import BotError
 from bot.messages import lang_for_locale, t
-from bot.replies import localise
 from cogs.ui.render import NO_MENTIONS
 
 log = logging.getLogger(__name__)
@@ -31,7 +30,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     original = getattr(error, "original", error)
     lang = lang_for_locale(interaction.locale)
     if isinstance(original, BotError):
-        message = localise(original.message(lang), lang)
+        message = original.message(lang)
     elif isinstance(original, app_commands.NoPrivateMessage):
         message = t("error.guild_only", lang)
     elif isinstance(original, app_commands.CommandOnCooldown):
