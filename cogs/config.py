@@ -12,7 +12,7 @@ from bot.errors import BotError
 from bot.knowledge.drafts import EntryForm, entry_from_form
 from bot.messages import lang_for_locale, t
 from cogs.ui.checks import ensure_admin
-from cogs.ui.errors import send_ephemeral
+from cogs.ui.errors import ReportingModal, send_ephemeral
 from cogs.ui.render import NO_MENTIONS, plain_embed, text_file, text_input
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ CHANNEL_ACTIONS = [
 ]
 
 
-class RulesModal(discord.ui.Modal):
+class RulesModal(ReportingModal):
     """The server's rules in both languages (the answer of the `server-rules` topic)."""
 
     def __init__(self, lang: str, en: str, zh: str, cog: ConfigCog, expected_version: int) -> None:

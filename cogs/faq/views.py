@@ -10,14 +10,14 @@ import discord
 from bot.knowledge.drafts import EntryForm
 from bot.messages import t
 from bot.replies import clip
-from cogs.ui.errors import report_error, send_ephemeral
+from cogs.ui.errors import ReportingModal, report_error, send_ephemeral
 from cogs.ui.render import text_input
 
 FormHandler = Callable[[discord.Interaction, EntryForm], Awaitable[None]]
 Action = Callable[[discord.Interaction], Awaitable[None]]
 
 
-class EntryModal(discord.ui.Modal):
+class EntryModal(ReportingModal):
     """Both languages of a topic in one form, pre-filled when editing."""
 
     def __init__(self, title: str, form: EntryForm, lang: str, on_submit: FormHandler) -> None:
@@ -44,9 +44,6 @@ class EntryModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self._handler(interaction, self.form())
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await report_error(interaction, error)
 
 
 class ConfirmView(discord.ui.View):

@@ -49,3 +49,11 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         await send_ephemeral(interaction, message)
     except discord.HTTPException:
         log.warning("could not report an error to interaction %s", interaction.id)
+
+
+class ReportingModal(discord.ui.Modal):
+    """A modal whose failures reach the user through `report_error`, like a command's (discord.py's default
+    only logs them, and the user sees "interaction failed")."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error)
