@@ -57,12 +57,14 @@ _TAG_SEPARATORS = re.compile(r"[,，、;；\n]")
 def split_tags(text: str | None) -> tuple[str, ...]:
     """Tags typed in one line, separated by commas (, ， 、) or semicolons; blanks and repeats dropped.
     Lengths are checked with the rest of the entry (`validate_entry`)."""
-    seen: dict[str, None] = {}
+    tags: list[str] = []
+    seen: set[str] = set()
     for part in _TAG_SEPARATORS.split(text or ""):
         tag = " ".join(part.split())
-        if tag and tag.lower() not in {t.lower() for t in seen}:
-            seen[tag] = None
-    return tuple(seen)
+        if tag and tag.lower() not in seen:
+            seen.add(tag.lower())
+            tags.append(tag)
+    return tuple(tags)
 
 
 def entry_from_form(form: EntryForm, slug: str, category: str, tags: tuple[str, ...] = ()) -> Entry:
