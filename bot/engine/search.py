@@ -61,7 +61,9 @@ class Evidence:
 
     features: np.ndarray
     known_share: float
-    """Share of the question's weight (idf-weighted) that the knowledge base knows at all."""
+    """Share of the question's words (and Chinese n-grams) that the knowledge base knows at all, each counted
+    alike: weighted by idf, one ordinary word the knowledge base happens to lack ("section") outweighed all
+    the common words it knows ("comment", "rules")."""
     han_share: float
     """Share of the question's term weight that is Chinese."""
 
@@ -82,9 +84,9 @@ def _correct_typo(index: KnowledgeIndex, word: str) -> str | None:
 
 def _query_vector(
     index: KnowledgeIndex, text: str, emoji: int, variant: str | None = None
-) -> tuple[list[int], list[float], list[float], float]:
-    """Known term ids with their query weights, the weights of required terms the index does not know, and
-    the share of the question's weight that is Chinese. `variant`: the question's Chinese converted
+) -> tuple[list[int], list[float], list[float], float, float]:
+    """Known term ids with their query weights, the weights of required terms the index does not know, the
+    share of the question's weight that is Chinese, and the share of its required terms the index knows. `variant`: the question's Chinese converted
     character by character (see `simplified_variant`); its terms are offered too, and where the two differ
     neither counts fully against a match."""
     terms = query_terms(text, emoji, index.zh_words)
@@ -107,19 +109,22 @@ def _query_vector(
             terms[fixed_term] = QueryTerm(TYPO_WEIGHT, 1.0)
     ids, known, unknown = [], [], []
     han = total = 0.0
+    required = known_required = 0.0
     for term, qt in list(terms.items())[:MAX_QUERY_TERMS]:
         total += qt.weight
         han += qt.weight if _HAN.match(term) else 0.0
         tid = index.vocab.get(term)
+        required += qt.miss
         if tid is not None:
+            known_required += qt.miss
             ids.append(tid)
             known.append(qt.weight)
         elif qt.miss:
             unknown.append(qt.miss)
     if not any(t.miss for t in terms.values()):
         # Emoji alone, or only joined pairs: nothing the question is about.
-        return [], [], [], 0.0
-    return ids, known, unknown, han / total if total else 0.0
+        return [], [], [], 0.0, 0.0
+    return ids, known, unknown, han / total if total else 0.0, known_required / max(required, 1e-9)
 
 
 def _best_per_entry(items: np.ndarray, weights: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
@@ -153,14 +158,13 @@ ones touched."""
 def evidence(index: KnowledgeIndex, text: str, emoji: int = 0, variant: str | None = None) -> Evidence | None:
     """Evidence for every entry, for a cleaned question; None when the question has no usable terms."""
     n = len(index)
-    ids, known, unknown, han_share = _query_vector(index, text, emoji, variant)
+    ids, known, unknown, han_share, known_share = _query_vector(index, text, emoji, variant)
     if not ids or n == 0:
         return None
     idf = index.idf[ids].astype(np.float64)
     qw = np.asarray(known, dtype=np.float64)
     unknown_w = np.asarray(unknown, dtype=np.float64) * index.max_idf
-    known_self = float(qw @ idf)
-    self_score = (K1 + 1.0) * (known_self + float(unknown_w.sum()))
+    self_score = (K1 + 1.0) * (float(qw @ idf) + float(unknown_w.sum()))
     docs, w = index.bm25.gather(ids, known)
     coverage = np.bincount(docs, weights=w, minlength=n) / max(self_score, 1e-9)
     key_idf = index.key_idf[ids].astype(np.float64)
@@ -187,7 +191,6 @@ def evidence(index: KnowledgeIndex, text: str, emoji: int = 0, variant: str | No
         ],
         axis=1,
     )
-    known_share = known_self / max(known_self + float(unknown_w.sum()), 1e-9)
     return Evidence(features, known_share, han_share)
 
 
@@ -218,11 +221,11 @@ def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.n
     return np.array([1.0, top, (top - runner_up) / max(top, 1e-9), ev.han_share, ev.known_share, nearest])
 
 
-DECISION_WEIGHTS = np.array([-7.69, 7.861, 0.0, 0.305, 4.658, 1.48])
+DECISION_WEIGHTS = np.array([-10.474, 7.128, 0.0, 0.605, 7.758, 1.694])
 """Logistic weights of `decision_inputs`: the probability that the best entry is the answer (fitted by
 `benchmarks.engine_fit`: hand-written real-style questions ranked right against off-topic questions)."""
 
-ANSWER_FLOOR = 0.08
+ANSWER_FLOOR = 0.064
 """Answer when that probability reaches this, else abstain: the cross-validated 90th percentile of the
 everyday off-topic questions' probabilities (fitted by `benchmarks.engine_fit`, not chosen on the dev set)."""
 
