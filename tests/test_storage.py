@@ -92,6 +92,20 @@ async def test_a_shipped_entry_the_host_edited_is_neither_updated_nor_retired(
     assert (await repo.get("other")).answer["en"] == "The host's own text."
 
 
+async def test_a_global_entry_the_host_added_before_it_was_shipped_is_kept(repo: KnowledgeRepository) -> None:
+    await repo.seed([make_entry()])
+    await repo.add(make_entry("other", answer="The host's own text."))  # kb import of a new slug
+    report = await repo.seed([make_entry(), make_entry("other", answer="The shipped text.")])
+    assert report.kept == ("other",) and report.updated == () and report.added == ()
+    assert (await repo.get("other")).answer["en"] == "The host's own text."
+    # The same text as shipped: adopted as seeded, so later shipped changes reach it.
+    await repo.add(make_entry("same", answer="Identical."))
+    assert (await repo.seed([make_entry(), make_entry("same", answer="Identical.")])).unchanged == 2
+    updated = await repo.seed([make_entry(), make_entry("same", answer="Improved.")])
+    assert updated.updated == ("same",)
+    assert (await repo.get("same")).answer["en"] == "Improved."
+
+
 async def test_seed_fingerprint_skips_unchanged_source(repo: KnowledgeRepository) -> None:
     calls = []
 

@@ -481,8 +481,8 @@ class KnowledgeRepository:
 
         New entries are added and changed ones updated; running it again changes nothing. A shipped entry
         the source no longer has is retired: hidden, with a "retire" revision, and shown again if it comes
-        back. One the host has edited since it was seeded (`kb import`) is theirs: neither updated nor
-        retired.
+        back. One the host has edited since it was seeded, or added (`kb import`) before the source shipped
+        it, is theirs: neither updated nor retired.
         """
         problems = [p for e in entries for p in entry_problems(e.to_export(), f"data/{e.category}")]
         if problems:
@@ -498,8 +498,15 @@ class KnowledgeRepository:
                     row.seed_hash = digest
                     added.append(entry.slug)
                 elif row.seed_hash != digest:
-                    if row.seed_hash not in (None, RETIRED) and not _as_seeded(row):
-                        kept.append(entry.slug)  # the host edited it (kb import): theirs, not overwritten
+                    current = _make_entry(row, None, None)
+                    current_hash = content_hash(current) if current is not None else None
+                    if row.seed_hash != RETIRED and current_hash not in (None, row.seed_hash):
+                        # The host's own: edited since seeded, or added by `kb import` before data/ shipped it.
+                        if current_hash == digest:
+                            row.seed_hash = digest  # the host's text is the shipped one: seeded from now on
+                            unchanged += 1
+                        else:
+                            kept.append(entry.slug)  # theirs, not overwritten
                         continue
                     await self._bump(session, row, None)
                     if row.seed_hash == RETIRED:  # shipped again
