@@ -38,7 +38,11 @@ from bot.knowledge.entry import Entry
 from bot.knowledge.source import load_entries
 
 OFFTOPIC = Path(__file__).with_name("engine_offtopic.txt")
-REALISTIC = Path(__file__).with_name("engine_realistic.txt")
+REALISTIC = (
+    Path(__file__).with_name("engine_realistic.txt"),
+    Path(__file__).with_name("engine_realistic_b.txt"),
+)
+"""Two writers' real-style questions (the second wrote without seeing the knowledge base's questions)."""
 HELD_OUT_WEIGHT = 0.0
 """Share of the decision's positive weight given to held-out example questions (the rest: real-style ones)."""
 TARGET_ABSTAIN = 0.90
@@ -62,7 +66,8 @@ def offtopic_questions() -> list[tuple[str, str]]:
 def realistic_questions() -> list[tuple[str, str, str]]:
     """(question, slug, language group) triples; the group is the first word of the section heading."""
     out, group = [], ""
-    for line in REALISTIC.read_text(encoding="utf-8").splitlines():
+    lines = [line for path in REALISTIC for line in path.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         line = line.strip()
         if line.startswith("## "):
             group = line[3:].split()[0]

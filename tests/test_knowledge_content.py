@@ -86,20 +86,35 @@ def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
-def test_no_dev_question_copied_into_the_knowledge_base() -> None:
+def _dev_questions() -> set[str]:
     if not DEV_SET.exists():
-        return
-    dev = {
+        return set()
+    return {
         _norm(json.loads(line)["q"])
         for line in DEV_SET.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
+
+
+def test_no_dev_question_copied_into_the_knowledge_base() -> None:
+    dev = _dev_questions()
     copied = [
         q
         for e in load_entries()
         for lang in LANGS
         for q in (*e.questions.get(lang, ()), e.title.get(lang, ""))
         if _norm(q) in dev
+    ]
+    assert not copied, copied
+
+
+def test_no_dev_question_copied_into_the_engine_fitting_files() -> None:
+    dev = _dev_questions()
+    copied = [
+        line
+        for path in sorted((REPO_ROOT / "benchmarks").glob("engine_*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#") and _norm(line.split("|", 1)[-1]) in dev
     ]
     assert not copied, copied
 

@@ -221,11 +221,11 @@ def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.n
     return np.array([1.0, top, (top - runner_up) / max(top, 1e-9), ev.han_share, ev.known_share, nearest])
 
 
-DECISION_WEIGHTS = np.array([-10.474, 7.128, 0.0, 0.605, 7.758, 1.694])
+DECISION_WEIGHTS = np.array([-9.314, 6.248, 0.764, 1.073, 6.971, 0.985])
 """Logistic weights of `decision_inputs`: the probability that the best entry is the answer (fitted by
 `benchmarks.engine_fit`: hand-written real-style questions ranked right against off-topic questions)."""
 
-ANSWER_FLOOR = 0.064
+ANSWER_FLOOR = 0.119
 """Answer when that probability reaches this, else abstain: the cross-validated 90th percentile of the
 everyday off-topic questions' probabilities (fitted by `benchmarks.engine_fit`, not chosen on the dev set)."""
 
