@@ -618,6 +618,17 @@ async def test_rate_limit_is_retried_and_unknown_routes_are_recorded(
         fake.assert_clean()
 
 
+@pytest.mark.asyncio
+async def test_unknown_gateway_opcodes_are_recorded(fake: FakeDiscord, running: BotRunner) -> None:
+    guild = next(iter(fake.guilds))
+    ws = running.bot._get_websocket(guild)  # type: ignore[attr-defined]
+    await ws.request_chunks(guild, query="", limit=0, nonce="probe")  # op 8: not implemented by the fake
+    frames = await fake.wait_until(lambda: fake.unknown_frames, 2, "the op 8 frame")
+    assert [f["op"] for f in frames] == [8]
+    with pytest.raises(AssertionError, match="unknown gateway opcodes: 8"):
+        fake.assert_clean()
+
+
 # --- gateway: resume, sharding, shutdown ---------------------------------------------------------------------
 
 

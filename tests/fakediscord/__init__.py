@@ -18,7 +18,7 @@ Running the bot
         async with run_bot(make_bot(), fake) as runner:   # login, connect, wait for READY + GUILD_CREATEs
             ...
             runner.assert_no_errors()   # nothing logged at ERROR by the "discord" logger (command/view errors)
-        fake.assert_clean()             # no unknown route hit, no request refused
+        fake.assert_clean()             # no unknown route or gateway opcode, no request refused
 
     Sync commands in ``setup_hook`` as usual (it runs at login). ``on_ready`` comes ``guild_ready_timeout``
     (2 s) after the last GUILD_CREATE; interactions and messages are processed before it anyway.
@@ -33,7 +33,6 @@ Injecting (each returns as soon as the gateway event is sent)
         h = await fake.submit_modal(h_that_opened_it, {"Question": "...", "other-custom-id": "..."})
         h = await fake.context_menu("Profile", fake.member)                # or a Message for message menus
         m = await fake.send_message(f"{fake.bot_user.mention} hi", reply_to=msg, attachments=[Upload(...)])
-        old = fake.add_message(channel, components=[...])                 # e.g. a persistent view's message
 
     Slash commands are built from what the bot registered: unknown commands/options, missing required
     options, wrong types, non-choices and ``default_member_permissions`` the user lacks raise right away
@@ -41,7 +40,6 @@ Injecting (each returns as soon as the gateway event is sent)
     take ``Upload(filename, bytes)``; the bot's ``Attachment.read()`` downloads it from the fake. Every
     injection takes ``user=``, ``channel=``/``guild=`` (or ``dm=True``), ``locale=``, ``guild_locale=``,
     ``permissions=`` (overrides the member's computed permissions) and ``app_permissions=``.
-    ``fake.inject_interaction(type, data, ...)`` sends anything, unchecked.
 
 Asserting
     ::
@@ -66,8 +64,12 @@ reason is logged by the "tests.fakediscord" logger. ``fake.fail_next(method, pat
 failures (429s come with ``retry_after`` and ``Via`` so discord.py retries).
 
 Gateway: ``fake.disconnect(4000)`` / ``fake.drop_connection()`` then ``fake.wait_for_resume()`` (missed events
-are replayed); ``fake.request_reconnect()``; ``fake.invalidate_session()``; ``fake.dispatch(event, data)``.
-Shards are honoured: each guild goes to shard ``(id >> 22) % count``.
+are replayed). Shards are honoured: each guild goes to shard ``(id >> 22) % count``.
+
+Only what the bot and these tests use is implemented: REST routes for login, command sync, interaction
+callbacks/follow-ups/@original edits, channel messages and typing; gateway IDENTIFY/RESUME/heartbeats. Any other
+route answers 404 or 405 (``fake.unknown_calls``), any other opcode is recorded (``fake.unknown_frames``), and
+`assert_clean` fails on either: add the route or opcode here when the bot starts to use it.
 """
 
 from .interactions import CommandNotAvailable, InteractionHandle, MessageHandle, Upload

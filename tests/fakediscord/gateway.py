@@ -1,7 +1,8 @@
-"""The fake gateway: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME, shards, member chunks.
+"""The fake gateway: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME, shards.
 
 A `Session` outlives its websocket: every dispatch is numbered and buffered, so a RESUME replays what the
-client missed while it was disconnected, as Discord does.
+client missed while it was disconnected, as Discord does. Other opcodes the bot sends (e.g. op 8, member
+chunks) are not implemented: they stay in ``FakeDiscord.unknown_frames`` and make `assert_clean` fail.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ class Gateway:
         self.by_shard: dict[int, Session] = {}  # the current session of each shard
         self.shard_count: int | None = None
         self.identifies = 0
+        self.unknown_frames: list[dict[str, Any]] = []  # frames of opcodes the fake does not implement
 
     # --- websocket ----------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -200,12 +202,14 @@ class Gateway:
             await self._identify(conn, frame.get("d") or {})
         elif op == 6:
             await self._resume(conn, frame.get("d") or {})
-        elif op == 8:
-            await self._request_members(conn, frame.get("d") or {})
         elif op in (3, 4):
             pass  # presence / voice state updates: recorded in the log only
         elif conn.session is None:
             await conn.close(4003, "Not authenticated.")
+        else:
+            # Not implemented (e.g. op 8 REQUEST_GUILD_MEMBERS): recorded so that `assert_clean` fails.
+            self.unknown_frames.append(logged)
+            _log.warning("fake gateway does not implement op %s: %s", op, frame)
         self.fake._notify()
 
     async def _identify(self, conn: GatewayConnection, d: dict[str, Any]) -> None:
@@ -297,48 +301,6 @@ class Gateway:
         session.connection = conn
         session.resumes += 1
         await session.dispatch("RESUMED", {"_trace": ["fake-discord"]})
-
-    async def _request_members(self, conn: GatewayConnection, d: dict[str, Any]) -> None:
-        session = conn.session
-        if session is None:
-            await conn.close(4003, "Not authenticated.")
-            return
-        guild_ids = d.get("guild_id")
-        if not isinstance(guild_ids, list):
-            guild_ids = [guild_ids]
-        for gid in guild_ids:
-            guild = self.fake.guilds.get(int(gid))
-            if guild is None:
-                continue
-            members = list(guild.members.values())
-            user_ids = d.get("user_ids")
-            not_found: list[str] = []
-            if user_ids:
-                wanted = {int(u) for u in (user_ids if isinstance(user_ids, list) else [user_ids])}
-                not_found = [str(u) for u in wanted if u not in guild.members]
-                members = [m for m in members if m.id in wanted]
-            else:
-                query = (d.get("query") or "").lower()
-                members = [
-                    m
-                    for m in members
-                    if m.user.username.lower().startswith(query) or (m.nick or "").lower().startswith(query)
-                ]
-                limit = d.get("limit") or 0
-                if limit:
-                    members = members[:limit]
-            chunk: dict[str, Any] = {
-                "guild_id": str(guild.id),
-                "members": [payloads.member(m) for m in members],
-                "chunk_index": 0,
-                "chunk_count": 1,
-                "not_found": not_found,
-            }
-            if d.get("nonce") is not None:
-                chunk["nonce"] = d["nonce"]
-            if d.get("presences"):
-                chunk["presences"] = []
-            await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
     # --- control from tests --------------------------------------------------------------------------
     def session_for(self, guild_id: int | None) -> Session | None:

@@ -159,16 +159,6 @@ class InteractionHandle:
         """The modal the bot opened (callback type 9): custom_id, title, components."""
         return self.record.modal
 
-    @property
-    def choices(self) -> list[dict[str, Any]] | None:
-        """Autocomplete choices (callback type 8)."""
-        return self.record.choices
-
-    @property
-    def source_message(self) -> Message | None:
-        mid = self.record.source_message_id
-        return None if mid is None else self.fake.messages.get(mid)
-
     async def wait_response(self, timeout: float = 5.0) -> InteractionHandle:
         """Wait for the first callback the bot makes. A refused one (bad body, too late, twice) fails the test."""
 
@@ -254,36 +244,12 @@ class MessageHandle:
             if m.referenced_message_id == self.id and m.author.id == self.fake.bot_user.id and not m.deleted
         ]
 
-    @property
-    def bot_messages(self) -> list[Message]:
-        """Bot messages in this channel created after this one."""
-        return [
-            m
-            for m in self.fake.messages.values()
-            if m.channel_id == self.message.channel_id
-            and m.id > self.id
-            and m.author.id == self.fake.bot_user.id
-            and not m.deleted
-            and not m.ephemeral
-        ]
-
     async def wait_reply(self, timeout: float = 5.0) -> Message:
         def find() -> Message | None:
             replies = self.replies
             return replies[0] if replies else None
 
         return await self.fake.wait_until(find, timeout, f"a reply to message {self.id}")
-
-    async def wait_bot_message(
-        self, timeout: float = 5.0, predicate: Callable[[Message], bool] | None = None
-    ) -> Message:
-        def find() -> Message | None:
-            for m in self.bot_messages:
-                if predicate is None or predicate(m):
-                    return m
-            return None
-
-        return await self.fake.wait_until(find, timeout, f"a bot message after message {self.id}")
 
 
 class InjectionMixin:
@@ -973,36 +939,6 @@ class InjectionMixin:
         )
 
     # --- the raw injection ------------------------------------------------------------------------------
-    async def inject_interaction(
-        self: FakeDiscord,
-        type: int,
-        data: dict[str, Any] | None,
-        *,
-        user: UserLike | None = None,
-        guild: GuildLike | None = None,
-        channel: ChannelLike | None = None,
-        dm: bool = False,
-        message: Message | None = None,
-        locale: str = "en-US",
-        guild_locale: str | None = None,
-        permissions: int | None = None,
-        app_permissions: int | None = None,
-    ) -> InteractionHandle:
-        """Send any INTERACTION_CREATE, unchecked (for cases the typed helpers refuse on purpose)."""
-        author, the_guild, the_channel = self._context(user=user, guild=guild, channel=channel, dm=dm)
-        return await self._inject(
-            type,
-            data,
-            user=author,
-            guild=the_guild,
-            channel=the_channel,
-            locale=locale,
-            guild_locale=guild_locale,
-            permissions=permissions,
-            app_permissions=app_permissions,
-            message=message,
-        )
-
     async def _inject(
         self: FakeDiscord,
         type: int,

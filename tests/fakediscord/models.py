@@ -90,11 +90,6 @@ def iso_now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def snowflake_time(snowflake: int) -> str:
-    ms = (snowflake >> 22) + DISCORD_EPOCH_MS
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
-
-
 def as_id(value: Any) -> int:
     """An id from an int, a numeric string, or any record with an ``id``."""
     if isinstance(value, int):
@@ -129,10 +124,6 @@ class Role:
     managed: bool = False
     mentionable: bool = False
 
-    @property
-    def mention(self) -> str:
-        return f"<@&{self.id}>"
-
 
 @dataclass
 class Overwrite:
@@ -158,10 +149,6 @@ class Channel:
     last_message_id: int | None = None
 
     @property
-    def mention(self) -> str:
-        return f"<#{self.id}>"
-
-    @property
     def is_thread(self) -> bool:
         return self.type in ChannelType.THREADS
 
@@ -177,10 +164,6 @@ class Member:
     @property
     def id(self) -> int:
         return self.user.id
-
-    @property
-    def mention(self) -> str:
-        return self.user.mention
 
 
 @dataclass
@@ -263,12 +246,6 @@ class Guild:
             self.world.channels[channel.id] = channel
         return channel
 
-    def add_thread(
-        self, name: str, parent: Channel | int, *, owner: User | Member | int | None = None
-    ) -> Channel:
-        owner = owner if owner is not None else self.owner_id
-        return self.add_channel(name, ChannelType.PUBLIC_THREAD, parent=parent, owner=owner)
-
     def add_member(
         self,
         user: User | int,
@@ -295,12 +272,6 @@ class Guild:
             if channel.id == name_or_id or channel.name == name_or_id:
                 return channel
         raise KeyError(f"no channel {name_or_id!r} in guild {self.name!r}")
-
-    def role(self, name_or_id: str | int) -> Role:
-        for role in self.roles.values():
-            if role.id == name_or_id or role.name == name_or_id:
-                return role
-        raise KeyError(f"no role {name_or_id!r} in guild {self.name!r}")
 
     @property
     def text_channels(self) -> list[Channel]:
@@ -372,10 +343,6 @@ class Attachment:
     def size(self) -> int:
         return len(self.data)
 
-    @property
-    def text(self) -> str:
-        return self.data.decode("utf-8")
-
 
 @dataclass
 class UploadedFile:
@@ -421,8 +388,6 @@ class Message:
     nonce: str | None = None
     sticker_ids: list[int] = field(default_factory=list)
     poll: dict[str, Any] | None = None
-    pinned: bool = False
-    reactions: list[str] = field(default_factory=list)  # emojis the bot added
     deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
 
@@ -440,10 +405,6 @@ class Message:
     def loading(self) -> bool:
         """True for the "Bot is thinking..." placeholder of a deferred response, until it is edited."""
         return bool(self.flags & self.LOADING)
-
-    @property
-    def edited(self) -> bool:
-        return bool(self.history)
 
     # --- easy assertions ----------------------------------------------------------------------------
     @property

@@ -226,7 +226,7 @@ def message(m: Message, world: FakeDiscord, *, gateway: bool = False, depth: int
         "attachments": [attachment(a) for a in m.attachments],
         "embeds": m.embeds,
         "components": m.components,
-        "pinned": m.pinned,
+        "pinned": False,
         "flags": m.flags,
     }
     guild = world.guilds.get(m.guild_id) if m.guild_id else None

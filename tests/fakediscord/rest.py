@@ -1,4 +1,4 @@
-"""The fake REST API: every route the bot may hit, with Discord's status codes and error bodies.
+"""The fake REST API: the routes the bot and the tests use, with Discord's status codes and error bodies.
 
 Every request is recorded as a `Call` before it is handled. Unknown routes answer 404 ``{"message", "code"}``
 and stay visible in ``FakeDiscord.unknown_calls``.
@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import payloads, validation
-from .gateway import INTENT_DIRECT_MESSAGES, INTENT_GUILD_MEMBERS, INTENT_GUILD_MESSAGES
+from .gateway import INTENT_DIRECT_MESSAGES, INTENT_GUILD_MESSAGES
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
     MESSAGE_COMPONENT,
     MODAL_SUBMIT,
-    PING,
     InteractionRecord,
 )
 from .models import (
@@ -30,7 +29,6 @@ from .models import (
     Attachment,
     Call,
     Channel,
-    ChannelType,
     Message,
     Perm,
     UploadedFile,
@@ -49,7 +47,6 @@ SNOWFLAKE = r"\d+"
 
 # Interaction callback types each interaction type accepts.
 ALLOWED_CALLBACKS = {
-    PING: {1},
     APPLICATION_COMMAND: {4, 5, 9},
     MESSAGE_COMPONENT: {4, 5, 6, 7, 9},
     AUTOCOMPLETE: {8},
@@ -85,72 +82,22 @@ class RestApi:
         self.routes.append(Route(method, template, re.compile(regex + r"/?"), handler, auth))
 
     def _register(self) -> None:
+        """Only what discord.py calls for the bot and the tests; anything else is an unknown route."""
         a = self.add
         a("GET", "/gateway", self.get_gateway, auth=False)
         a("GET", "/gateway/bot", self.get_gateway_bot)
         a("GET", "/users/@me", self.get_me)
-        a("PATCH", "/users/@me", self.edit_me)
-        a("POST", "/users/@me/channels", self.create_dm)
-        a("GET", "/users/{user_id}", self.get_user)
         a("GET", "/oauth2/applications/@me", self.get_application)
-        a("GET", "/applications/@me", self.get_application)
-        a("GET", "/applications/{app_id}/emojis", self.empty_items)
-        a("GET", "/applications/{app_id}/entitlements", self.empty_list)
-        # application commands, global and per guild
+        # command sync (tree.sync), global and per guild
         for prefix in ("/applications/{app_id}", "/applications/{app_id}/guilds/{guild_id}"):
-            a("GET", prefix + "/commands", self.list_commands)
             a("PUT", prefix + "/commands", self.bulk_commands)
-            a("POST", prefix + "/commands", self.upsert_command)
-            a("GET", prefix + "/commands/{command_id}", self.get_command)
-            a("PATCH", prefix + "/commands/{command_id}", self.edit_command)
-            a("DELETE", prefix + "/commands/{command_id}", self.delete_command)
-        a("GET", "/applications/{app_id}/guilds/{guild_id}/commands/permissions", self.empty_list)
-        a(
-            "GET",
-            "/applications/{app_id}/guilds/{guild_id}/commands/{command_id}/permissions",
-            self.no_command_permissions,
-        )
         # interactions
         a("POST", "/interactions/{interaction_id}/{token}/callback", self.interaction_callback, auth=False)
         a("POST", "/webhooks/{app_id}/{token}", self.followup, auth=False)
-        a("GET", "/webhooks/{app_id}/{token}/messages/{message_id}", self.get_webhook_message, auth=False)
         a("PATCH", "/webhooks/{app_id}/{token}/messages/{message_id}", self.edit_webhook_message, auth=False)
-        a(
-            "DELETE",
-            "/webhooks/{app_id}/{token}/messages/{message_id}",
-            self.delete_webhook_message,
-            auth=False,
-        )
-        # channels and messages
-        a("GET", "/channels/{channel_id}", self.get_channel)
-        a("GET", "/channels/{channel_id}/messages", self.list_messages)
+        # channels
         a("POST", "/channels/{channel_id}/messages", self.create_message)
-        a("POST", "/channels/{channel_id}/messages/bulk-delete", self.bulk_delete)
-        a("GET", "/channels/{channel_id}/messages/pins", self.list_pins)
-        a("PUT", "/channels/{channel_id}/messages/pins/{message_id}", self.pin)
-        a("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", self.unpin)
-        a("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message)
-        a("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message)
-        a("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message)
-        a("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self.add_reaction)
-        a(
-            "DELETE",
-            "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-            self.remove_reaction,
-        )
-        a("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.thread_from_message)
-        a("POST", "/channels/{channel_id}/threads", self.thread_without_message)
         a("POST", "/channels/{channel_id}/typing", self.typing)
-        # guilds
-        a("GET", "/guilds/{guild_id}", self.get_guild)
-        a("GET", "/guilds/{guild_id}/channels", self.get_guild_channels)
-        a("GET", "/guilds/{guild_id}/roles", self.get_roles)
-        a("GET", "/guilds/{guild_id}/threads/active", self.active_threads)
-        a("GET", "/guilds/{guild_id}/members", self.list_members)
-        a("GET", "/guilds/{guild_id}/members/search", self.search_members)
-        a("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member)
-        a("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", self.add_member_role)
-        a("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", self.remove_member_role)
 
     async def handle(self, request: web.Request) -> web.Response:
         fake = self.fake
@@ -229,14 +176,6 @@ class RestApi:
         if channel is None:
             raise unknown("Channel", 10003)
         return channel
-
-    def _channel_message(self, channel_id: str, message_id: str) -> Message:
-        self._channel(channel_id)
-        message = self.fake.messages.get(int(message_id)) if message_id.isdigit() else None
-        # Ephemeral messages exist only for the interaction's token, not on channel routes.
-        if message is None or message.deleted or message.ephemeral or message.channel_id != int(channel_id):
-            raise unknown("Message", 10008)
-        return message
 
     def _bot_permissions(self, channel: Channel) -> int:
         if channel.guild_id is None:
@@ -446,40 +385,8 @@ class RestApi:
     async def get_me(self, call: Call) -> tuple[int, Any]:
         return 200, payloads.current_user(self.fake.bot_user)
 
-    async def edit_me(self, call: Call) -> tuple[int, Any]:
-        body = self._body(call)
-        if "username" in body:
-            self.fake.bot_user.username = body["username"]
-        return 200, payloads.current_user(self.fake.bot_user)
-
-    async def get_user(self, call: Call, user_id: str) -> tuple[int, Any]:
-        user = self.fake.users.get(int(user_id)) if user_id.isdigit() else None
-        if user is None:
-            raise unknown("User", 10013)
-        return 200, payloads.user(user)
-
-    async def create_dm(self, call: Call) -> tuple[int, Any]:
-        body = self._body(call)
-        user = self.fake.users.get(int(body.get("recipient_id", 0)))
-        if user is None:
-            raise unknown("User", 10013)
-        return 200, payloads.channel(self.fake.dm_channel(user), self.fake)
-
-    async def get_application(self, call: Call, app_id: str | None = None) -> tuple[int, Any]:
+    async def get_application(self, call: Call) -> tuple[int, Any]:
         return 200, payloads.application(self.fake)
-
-    async def empty_items(self, call: Call, app_id: str) -> tuple[int, Any]:
-        self._app(app_id)
-        return 200, {"items": []}
-
-    async def empty_list(self, call: Call, app_id: str, guild_id: str | None = None) -> tuple[int, Any]:
-        self._app(app_id)
-        return 200, []
-
-    async def no_command_permissions(
-        self, call: Call, app_id: str, guild_id: str, command_id: str
-    ) -> tuple[int, Any]:
-        raise unknown("application command permissions", 10066)
 
     # --- application commands ---------------------------------------------------------------------------
     def _scope(self, app_id: str, guild_id: str | None) -> tuple[int | None, dict[int, dict[str, Any]]]:
@@ -513,10 +420,6 @@ class RestApi:
             cmd.setdefault("integration_types", [0])
         return cmd
 
-    async def list_commands(self, call: Call, app_id: str, guild_id: str | None = None) -> tuple[int, Any]:
-        _, commands = self._scope(app_id, guild_id)
-        return 200, list(commands.values())
-
     async def bulk_commands(self, call: Call, app_id: str, guild_id: str | None = None) -> tuple[int, Any]:
         scope, commands = self._scope(app_id, guild_id)
         body = call.json
@@ -529,58 +432,6 @@ class RestApi:
         commands.update({int(c["id"]): c for c in new})
         self.fake.command_syncs.append((scope, new))
         return 200, new
-
-    async def upsert_command(self, call: Call, app_id: str, guild_id: str | None = None) -> tuple[int, Any]:
-        scope, commands = self._scope(app_id, guild_id)
-        body = self._body(call)
-        problems = validation.command_problems(body)
-        if problems:
-            raise validation.invalid_form_body(problems)
-        existing = next(
-            (
-                c
-                for c in commands.values()
-                if (c["type"], c["name"]) == (body.get("type", 1), body.get("name"))
-            ),
-            None,
-        )
-        cmd = self._store_command(scope, body, existing)
-        commands[int(cmd["id"])] = cmd
-        return (200 if existing else 201), cmd
-
-    def _command(self, commands: dict[int, dict[str, Any]], command_id: str) -> dict[str, Any]:
-        cmd = commands.get(int(command_id)) if command_id.isdigit() else None
-        if cmd is None:
-            raise unknown("application command", 10063)
-        return cmd
-
-    async def get_command(
-        self, call: Call, app_id: str, command_id: str, guild_id: str | None = None
-    ) -> tuple[int, Any]:
-        _, commands = self._scope(app_id, guild_id)
-        return 200, self._command(commands, command_id)
-
-    async def edit_command(
-        self, call: Call, app_id: str, command_id: str, guild_id: str | None = None
-    ) -> tuple[int, Any]:
-        scope, commands = self._scope(app_id, guild_id)
-        cmd = self._command(commands, command_id)
-        merged = {k: v for k, v in cmd.items() if k not in ("id", "application_id", "version", "guild_id")}
-        merged.update(self._body(call))
-        problems = validation.command_problems(merged)
-        if problems:
-            raise validation.invalid_form_body(problems)
-        updated = self._store_command(scope, merged, cmd)
-        commands[int(command_id)] = updated
-        return 200, updated
-
-    async def delete_command(
-        self, call: Call, app_id: str, command_id: str, guild_id: str | None = None
-    ) -> tuple[int, Any]:
-        _, commands = self._scope(app_id, guild_id)
-        self._command(commands, command_id)
-        del commands[int(command_id)]
-        return 204, None
 
     # --- interactions ------------------------------------------------------------------------------------
     async def interaction_callback(self, call: Call, interaction_id: str, token: str) -> tuple[int, Any]:
@@ -735,12 +586,6 @@ class RestApi:
             return 200, payloads.message(message, self.fake)
         return 204, None
 
-    async def get_webhook_message(
-        self, call: Call, app_id: str, token: str, message_id: str
-    ) -> tuple[int, Any]:
-        record = self._webhook_record(call, app_id, token)
-        return 200, payloads.message(self._webhook_message(record, message_id), self.fake)
-
     async def edit_webhook_message(
         self, call: Call, app_id: str, token: str, message_id: str
     ) -> tuple[int, Any]:
@@ -750,36 +595,7 @@ class RestApi:
         await self._echo("MESSAGE_UPDATE", message)
         return 200, payloads.message(message, self.fake)
 
-    async def delete_webhook_message(
-        self, call: Call, app_id: str, token: str, message_id: str
-    ) -> tuple[int, Any]:
-        record = self._webhook_record(call, app_id, token)
-        message = self._webhook_message(record, message_id)
-        message.deleted = True
-        await self._echo("MESSAGE_DELETE", message)
-        return 204, None
-
     # --- channels and messages -----------------------------------------------------------------------------
-    async def get_channel(self, call: Call, channel_id: str) -> tuple[int, Any]:
-        return 200, payloads.channel(self._channel(channel_id), self.fake)
-
-    async def list_messages(self, call: Call, channel_id: str) -> tuple[int, Any]:
-        channel = self._channel(channel_id)
-        self._require(channel, Perm.VIEW_CHANNEL | Perm.READ_MESSAGE_HISTORY, "reading history")
-        messages = self.fake.channel_messages(channel)
-        limit = int(call.query.get("limit", 50))
-        if "before" in call.query:
-            messages = [m for m in messages if m.id < int(call.query["before"])]
-        if "after" in call.query:
-            messages = [m for m in messages if m.id > int(call.query["after"])]
-            messages = messages[:limit]
-        else:
-            messages = messages[-limit:]
-        return 200, [payloads.message(m, self.fake) for m in reversed(messages)]
-
-    async def get_message(self, call: Call, channel_id: str, message_id: str) -> tuple[int, Any]:
-        return 200, payloads.message(self._channel_message(channel_id, message_id), self.fake)
-
     async def create_message(self, call: Call, channel_id: str) -> tuple[int, Any]:
         channel = self._channel(channel_id)
         body = self._body(call)
@@ -826,189 +642,10 @@ class RestApi:
         await self._echo("MESSAGE_CREATE", message)
         return 200, payloads.message(message, self.fake)
 
-    async def edit_message(self, call: Call, channel_id: str, message_id: str) -> tuple[int, Any]:
-        message = self._channel_message(channel_id, message_id)
-        if message.author.id != self.fake.bot_user.id:
-            raise ApiError(403, 50005, "Cannot edit a message authored by another user")
-        self._edit(message, self._body(call), call.files)
-        await self._echo("MESSAGE_UPDATE", message)
-        return 200, payloads.message(message, self.fake)
-
-    async def delete_message(self, call: Call, channel_id: str, message_id: str) -> tuple[int, Any]:
-        message = self._channel_message(channel_id, message_id)
-        if message.author.id != self.fake.bot_user.id:
-            self._require(self._channel(channel_id), Perm.MANAGE_MESSAGES, "deleting others' messages")
-        message.deleted = True
-        await self._echo("MESSAGE_DELETE", message)
-        return 204, None
-
-    async def bulk_delete(self, call: Call, channel_id: str) -> tuple[int, Any]:
-        channel = self._channel(channel_id)
-        self._require(channel, Perm.MANAGE_MESSAGES, "bulk delete")
-        ids = self._body(call).get("messages") or []
-        if not 2 <= len(ids) <= 100:
-            raise validation.invalid_form_body(
-                [
-                    validation.Problem(
-                        ("messages",), "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length."
-                    )
-                ]
-            )
-        for mid in ids:
-            message = self.fake.messages.get(int(mid))
-            if message is not None and message.channel_id == channel.id:
-                message.deleted = True
-        return 204, None
-
-    async def list_pins(self, call: Call, channel_id: str) -> tuple[int, Any]:
-        channel = self._channel(channel_id)
-        pins = [m for m in self.fake.channel_messages(channel) if m.pinned]
-        return 200, {
-            "items": [{"pinned_at": iso_now(), "message": payloads.message(m, self.fake)} for m in pins],
-            "has_more": False,
-        }
-
-    async def pin(self, call: Call, channel_id: str, message_id: str) -> tuple[int, Any]:
-        message = self._channel_message(channel_id, message_id)
-        self._require(self._channel(channel_id), Perm.MANAGE_MESSAGES, "pinning")
-        message.pinned = True
-        return 204, None
-
-    async def unpin(self, call: Call, channel_id: str, message_id: str) -> tuple[int, Any]:
-        message = self._channel_message(channel_id, message_id)
-        self._require(self._channel(channel_id), Perm.MANAGE_MESSAGES, "unpinning")
-        message.pinned = False
-        return 204, None
-
-    async def add_reaction(self, call: Call, channel_id: str, message_id: str, emoji: str) -> tuple[int, Any]:
-        message = self._channel_message(channel_id, message_id)
-        self._require(self._channel(channel_id), Perm.ADD_REACTIONS | Perm.READ_MESSAGE_HISTORY, "reacting")
-        if emoji not in message.reactions:
-            message.reactions.append(emoji)
-        return 204, None
-
-    async def remove_reaction(
-        self, call: Call, channel_id: str, message_id: str, emoji: str
-    ) -> tuple[int, Any]:
-        message = self._channel_message(channel_id, message_id)
-        if emoji in message.reactions:
-            message.reactions.remove(emoji)
-        return 204, None
-
-    async def _create_thread(self, call: Call, parent: Channel, thread_id: int | None) -> tuple[int, Any]:
-        self._require(parent, Perm.CREATE_PUBLIC_THREADS, "creating a thread")
-        body = self._body(call)
-        name = body.get("name")
-        problems = (
-            validation._length(("name",), name, 100, 1)
-            if name
-            else [validation.Problem(("name",), "BASE_TYPE_REQUIRED", "This field is required")]
-        )
-        if problems:
-            raise validation.invalid_form_body(problems)
-        guild = self.fake.guilds[parent.guild_id or 0]
-        thread = guild.add_channel(
-            name, ChannelType.PUBLIC_THREAD, id=thread_id, parent=parent, owner=self.fake.bot_user.id
-        )
-        session = self.fake.gateway.session_for(guild.id)
-        data = payloads.channel(thread, self.fake)
-        if session is not None:
-            await session.dispatch("THREAD_CREATE", {**data, "newly_created": True})
-        return 201, data
-
-    async def thread_from_message(self, call: Call, channel_id: str, message_id: str) -> tuple[int, Any]:
-        message = self._channel_message(channel_id, message_id)
-        return await self._create_thread(call, self._channel(channel_id), message.id)
-
-    async def thread_without_message(self, call: Call, channel_id: str) -> tuple[int, Any]:
-        return await self._create_thread(call, self._channel(channel_id), None)
-
     async def typing(self, call: Call, channel_id: str) -> tuple[int, Any]:
         self._channel(channel_id)
         self.fake.typing.append(int(channel_id))
         return 204, None
-
-    # --- guilds -----------------------------------------------------------------------------------------------
-    async def get_guild(self, call: Call, guild_id: str) -> tuple[int, Any]:
-        guild = self._guild(guild_id)
-        data = payloads.guild(guild)
-        if call.query.get("with_counts") in ("1", "true", "True"):
-            data.update(approximate_member_count=len(guild.members), approximate_presence_count=0)
-        return 200, data
-
-    async def get_guild_channels(self, call: Call, guild_id: str) -> tuple[int, Any]:
-        guild = self._guild(guild_id)
-        return 200, [payloads.channel(c, self.fake) for c in guild.channels.values() if not c.is_thread]
-
-    async def get_roles(self, call: Call, guild_id: str) -> tuple[int, Any]:
-        return 200, [payloads.role(r) for r in self._guild(guild_id).roles.values()]
-
-    async def active_threads(self, call: Call, guild_id: str) -> tuple[int, Any]:
-        guild = self._guild(guild_id)
-        return 200, {
-            "threads": [payloads.channel(c, self.fake) for c in guild.channels.values() if c.is_thread],
-            "members": [],
-        }
-
-    async def list_members(self, call: Call, guild_id: str) -> tuple[int, Any]:
-        guild = self._guild(guild_id)
-        session = self.fake.gateway.session_for(guild.id)
-        if session is not None and not session.has_intent(INTENT_GUILD_MEMBERS):
-            raise ApiError(
-                403, 50001, "Missing Access", hint="listing members needs the GUILD_MEMBERS intent"
-            )
-        after = int(call.query.get("after", 0))
-        limit = int(call.query.get("limit", 1))
-        members = sorted((m for m in guild.members.values() if m.id > after), key=lambda m: m.id)[:limit]
-        return 200, [payloads.member(m) for m in members]
-
-    async def search_members(self, call: Call, guild_id: str) -> tuple[int, Any]:
-        guild = self._guild(guild_id)
-        query = call.query.get("query", "").lower()
-        limit = int(call.query.get("limit", 1))
-        found = [
-            m
-            for m in guild.members.values()
-            if m.user.username.lower().startswith(query) or (m.nick or "").lower().startswith(query)
-        ]
-        return 200, [payloads.member(m) for m in found[:limit]]
-
-    async def get_member(self, call: Call, guild_id: str, user_id: str) -> tuple[int, Any]:
-        guild = self._guild(guild_id)
-        member = guild.members.get(int(user_id)) if user_id.isdigit() else None
-        if member is None:
-            raise unknown("Member", 10007)
-        return 200, payloads.member(member)
-
-    async def _member_role(self, guild_id: str, user_id: str, role_id: str, add: bool) -> tuple[int, Any]:
-        guild = self._guild(guild_id)
-        member = guild.members.get(int(user_id)) if user_id.isdigit() else None
-        if member is None:
-            raise unknown("Member", 10007)
-        role = guild.roles.get(int(role_id)) if role_id.isdigit() else None
-        if role is None:
-            raise unknown("Role", 10011)
-        bot = guild.members[self.fake.bot_user.id]
-        if not guild.base_permissions(bot) & Perm.MANAGE_ROLES:
-            raise ApiError(403, 50013, "Missing Permissions", hint="MANAGE_ROLES")
-        if add and role.id not in member.roles:
-            member.roles.append(role.id)
-        if not add and role.id in member.roles:
-            member.roles.remove(role.id)
-        session = self.fake.gateway.session_for(guild.id)
-        if session is not None and session.has_intent(INTENT_GUILD_MEMBERS):
-            await session.dispatch(
-                "GUILD_MEMBER_UPDATE", {"guild_id": str(guild.id), **payloads.member(member)}
-            )
-        return 204, None
-
-    async def add_member_role(self, call: Call, guild_id: str, user_id: str, role_id: str) -> tuple[int, Any]:
-        return await self._member_role(guild_id, user_id, role_id, True)
-
-    async def remove_member_role(
-        self, call: Call, guild_id: str, user_id: str, role_id: str
-    ) -> tuple[int, Any]:
-        return await self._member_role(guild_id, user_id, role_id, False)
 
 
 # --- module helpers ---------------------------------------------------------------------------------------

@@ -65,10 +65,6 @@ class BotRunner:
         self._collector = _ErrorCollector()
         self._error_loggers = error_loggers
 
-    @property
-    def errors(self) -> list[logging.LogRecord]:
-        return list(self._collector.records)
-
     def assert_no_errors(self) -> None:
         if self._collector.records:
             formatter = logging.Formatter("%(name)s: %(message)s")

@@ -11,8 +11,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from . import payloads
-from .gateway import INTENT_GUILD_MEMBERS, PRIVILEGED_INTENTS, Gateway, GatewayFrame, Session
+from .gateway import PRIVILEGED_INTENTS, Gateway, GatewayFrame, Session
 from .interactions import InjectionMixin, InteractionRecord
 from .models import (
     Attachment,
@@ -189,7 +188,7 @@ class FakeDiscord(InjectionMixin):
         """A guild with its @everyone role, its owner and (unless ``bot_member=False``) the bot as members.
 
         ``bot_permissions`` gives the bot a managed role with those permissions, as an invite with
-        permissions does. Add it before the bot connects, or call `dispatch_guild_create` afterwards.
+        permissions does. Add it before the bot connects: its GUILD_CREATE is sent at IDENTIFY.
         """
         owner = owner or self.add_user(f"{name.lower().replace(' ', '-')}-owner")
         guild = Guild(
@@ -268,32 +267,6 @@ class FakeDiscord(InjectionMixin):
         self.attachments[attachment.id] = attachment
         return attachment
 
-    def add_message(
-        self,
-        channel: Channel | int,
-        content: str = "",
-        *,
-        author: User | None = None,
-        embeds: list[dict[str, Any]] | None = None,
-        components: list[dict[str, Any]] | None = None,
-        flags: int = 0,
-    ) -> Message:
-        """Put a message in the world without any event, e.g. one the bot sent before a restart (so a test can
-        click a persistent view's button on it). ``author`` defaults to the bot."""
-        channel_obj = channel if isinstance(channel, Channel) else self.channels[int(channel)]
-        message = Message(
-            id=self.new_id(),
-            channel_id=channel_obj.id,
-            guild_id=channel_obj.guild_id,
-            author=author or self.bot_user,
-            content=content,
-            embeds=list(embeds or []),
-            components=list(components or []),
-            flags=flags,
-        )
-        self.messages[message.id] = message
-        return message
-
     async def _serve_attachment(self, request: web.Request) -> web.Response:
         attachment = self.attachments.get(int(request.match_info["attachment_id"]))
         if attachment is None:
@@ -317,22 +290,9 @@ class FakeDiscord(InjectionMixin):
             )
         return session
 
-    def is_ready(self) -> bool:
-        return self.gateway.is_ready()
-
     async def wait_until_ready(self, timeout: float = 10.0) -> None:
         """Until every shard has identified, got READY and its GUILD_CREATEs, and is connected."""
         await self.wait_until(self.gateway.is_ready, timeout, "the bot to identify and receive its guilds")
-
-    async def dispatch(self, event: str, data: Any, *, guild_id: int | None = None) -> int:
-        """Send any DISPATCH event to the shard of ``guild_id``; returns its sequence number."""
-        return await self._require_session(guild_id).dispatch(event, data)
-
-    async def dispatch_guild_create(self, guild: Guild) -> None:
-        """The bot joins ``guild`` while connected."""
-        session = self._require_session(guild.id)
-        include = session.has_intent(INTENT_GUILD_MEMBERS)
-        await session.dispatch("GUILD_CREATE", payloads.guild_create(guild, self, include_members=include))
 
     async def disconnect(self, code: int = 4000, *, shard_id: int | None = None) -> None:
         """Close the bot's websocket(s) with ``code``; with 4000 discord.py reconnects and RESUMEs."""
@@ -343,18 +303,6 @@ class FakeDiscord(InjectionMixin):
         """Cut the bot's TCP connection(s) without a close frame; discord.py reconnects and RESUMEs."""
         for conn in self.gateway.active_connections(shard_id):
             conn.drop()
-
-    async def request_reconnect(self, *, shard_id: int | None = None) -> None:
-        """Send op 7 RECONNECT."""
-        for conn in self.gateway.active_connections(shard_id):
-            await conn.send_op(7)
-
-    async def invalidate_session(self, *, resumable: bool = False, shard_id: int | None = None) -> None:
-        """Send op 9 INVALID_SESSION. Not resumable: discord.py re-IDENTIFYs after a 5 s sleep."""
-        for conn in self.gateway.active_connections(shard_id):
-            if not resumable and conn.session is not None:
-                conn.session.invalid = True
-            await conn.send_op(9, resumable)
 
     def _log_frame(self, direction: str, shard_id: int | None, frame: dict[str, Any]) -> None:
         self.gateway_log.append(
@@ -406,11 +354,15 @@ class FakeDiscord(InjectionMixin):
                 fut.cancel()
 
     def describe(self, last: int = 15) -> str:
-        """Recent REST calls, refused calls and unknown routes: what the bot did, for failure messages."""
+        """Recent REST calls, refused calls, unknown routes and opcodes: what the bot did, for failure messages."""
         lines = [f"last {min(last, len(self.calls))} of {len(self.calls)} REST calls:"]
         lines += [f"  {c}" for c in self.calls[-last:]]
         if self.unknown_calls:
             lines.append("unknown routes: " + ", ".join(f"{c.method} {c.path}" for c in self.unknown_calls))
+        if self.unknown_frames:
+            lines.append(
+                "unknown gateway opcodes: " + ", ".join(str(f.get("op")) for f in self.unknown_frames)
+            )
         received = [f.t or f"op{f.op}" for f in self.gateway_log[-10:]]
         lines.append(f"last gateway frames: {received}")
         return "\n".join(lines)
@@ -443,23 +395,6 @@ class FakeDiscord(InjectionMixin):
 
         return await self.wait_until(find, timeout, f"{method or '*'} {pattern.pattern}")
 
-    async def wait_for_message(
-        self,
-        predicate: Callable[[Message], bool] | None = None,
-        timeout: float = 5.0,
-        *,
-        channel: Channel | int | None = None,
-    ) -> Message:
-        """The first bot message (any channel, or ``channel``) matching ``predicate``, including ephemeral ones."""
-
-        def find() -> Message | None:
-            for message in self.bot_messages(channel, include_ephemeral=True):
-                if predicate is None or predicate(message):
-                    return message
-            return None
-
-        return await self.wait_until(find, timeout, "a bot message")
-
     async def wait_for_resume(self, timeout: float = 10.0, *, count: int = 1, shard_id: int = 0) -> Session:
         def find() -> Session | None:
             session = self.gateway.by_shard.get(shard_id)
@@ -478,11 +413,17 @@ class FakeDiscord(InjectionMixin):
         """Calls to routes the fake does not implement."""
         return [c for c in self.calls if c.status and c.route is None]
 
+    @property
+    def unknown_frames(self) -> list[dict[str, Any]]:
+        """Gateway frames the bot sent with an opcode the fake does not implement (e.g. 8, member chunks)."""
+        return list(self.gateway.unknown_frames)
+
     def assert_clean(self, *, allow_errors: Iterable[int] = ()) -> None:
-        """Fail if the bot hit an unknown route or made a request the fake refused (except codes allowed)."""
+        """Fail if the bot hit an unknown route or gateway opcode, or made a request the fake refused
+        (except codes allowed)."""
         allowed = set(allow_errors)
         bad = [c for c in self.errors if (c.response or {}).get("code") not in allowed]
-        if bad or self.unknown_calls:
+        if bad or self.unknown_calls or self.unknown_frames:
             raise AssertionError(
                 "the bot made bad requests:\n" + "\n".join(f"  {c}" for c in bad) + "\n" + self.describe()
             )
@@ -521,19 +462,6 @@ class FakeDiscord(InjectionMixin):
             m
             for m in self.messages.values()
             if m.channel_id == channel_id and not m.deleted and not m.ephemeral
-        ]
-
-    def bot_messages(
-        self, channel: Channel | int | None = None, *, include_ephemeral: bool = False
-    ) -> list[Message]:
-        return [
-            m
-            for m in self.messages.values()
-            if m.author.id == self.bot_user.id
-            and not m.deleted
-            and not m.loading
-            and (include_ephemeral or not m.ephemeral)
-            and (channel is None or m.channel_id == as_id(channel))
         ]
 
     # --- failure injection --------------------------------------------------------------------------------
