@@ -50,6 +50,8 @@ class Settings:
     message_content_intent: bool = True
     knowledge_dir: Path | None = None
     sync_commands: bool = True
+    index_cache_dir: Path | None = None
+    """Where `ask` and `chat` keep built search indexes (bot.knowledge.index_cache); None: build each time."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -85,6 +87,7 @@ class Settings:
             message_content_intent=_bool(get("MESSAGE_CONTENT_INTENT"), "MESSAGE_CONTENT_INTENT", True),
             knowledge_dir=Path(knowledge_dir) if knowledge_dir else None,
             sync_commands=_bool(get("SYNC_COMMANDS"), "SYNC_COMMANDS", True),
+            index_cache_dir=_index_cache_dir(get("INDEX_CACHE_DIR"), get("XDG_CACHE_HOME")),
         )
 
     def require_token(self) -> str:
@@ -102,9 +105,9 @@ class Settings:
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     """Settings from the process environment, after loading `.env` (which never overrides it)."""
-    from dotenv import load_dotenv
+    if env_file and Path(env_file).is_file():
+        from dotenv import load_dotenv
 
-    if env_file:
         load_dotenv(env_file, override=False)
     return Settings.from_env(os.environ)
 
@@ -122,6 +125,13 @@ def _database_url(raw: str | None) -> str:
             "or postgresql+asyncpg://user:pass@host:5432/dbname"
         )
     return url
+
+
+def _index_cache_dir(raw: str | None, xdg_cache_home: str | None) -> Path | None:
+    """INDEX_CACHE_DIR (`off`: no cache); by default the user's cache directory."""
+    if raw is not None:
+        return None if raw.lower() == "off" else Path(raw).expanduser()
+    return (Path(xdg_cache_home) if xdg_cache_home else Path.home() / ".cache") / "rednote-bot" / "indexes"
 
 
 def _url(raw: str | None, name: str, schemes: tuple[str, ...]) -> str | None:

@@ -17,6 +17,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ("sqlite", "postgresql")
 
 
+def cli_env(workdir: Path) -> dict[str, str]:
+    """The environment of a `python -m bot` process: this checkout, a database and index cache in `workdir`."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'cli.sqlite3'}",
+        "INDEX_CACHE_DIR": str(workdir / "index-cache"),
+    }
+    env.pop("DISCORD_TOKEN", None)
+    return env
+
+
 def postgres_url() -> str | None:
     """TEST_DATABASE_URL, or None; with REQUIRE_POSTGRES=1 (CI) its absence fails the run."""
     url = os.environ.get("TEST_DATABASE_URL")

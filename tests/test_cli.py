@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import cli_env
 
 EXPORT_KEYS = {"slug", "category", "title", "answer", "questions", "tags", "guild_id"}
 
 
 def run_cli(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
-    }
-    env.pop("DISCORD_TOKEN", None)
+    return run_python(tmp_path, "-m", "bot", *args, stdin=stdin)
+
+
+def run_python(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *args],
         cwd=tmp_path,
-        env=env,
+        env=cli_env(tmp_path),
         input=stdin,
         capture_output=True,
         text=True,
@@ -107,6 +104,33 @@ def test_ask_batch_mode_in_order(workdir: Path) -> None:
     assert lines[2]["slug"] == "cat-tax" and lines[3]["slug"] is None and lines[3]["answer"] is None
 
 
+ASK_THEN_LIST_MODULES = """
+import json, sys
+from bot.cli import main
+code = main(["ask", "--json", "what is the cat tax?"])
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"discord", "alembic", "yaml"})
+print(json.dumps({"code": code, "heavy": heavy}))
+"""
+
+
+def test_ask_imports_no_discord_and_no_migrations_once_the_database_is_ready(tmp_path: Path) -> None:
+    first = run_python(tmp_path, "-c", ASK_THEN_LIST_MODULES)  # a fresh database: migrated and seeded
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout.splitlines()[-1])["heavy"] == ["alembic", "yaml"]
+    again = run_python(tmp_path, "-c", ASK_THEN_LIST_MODULES)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout.splitlines()[-1]) == {"code": 0, "heavy": []}
+    assert json.loads(again.stdout.splitlines()[0])["slug"] == "cat-tax"
+
+
+def test_ask_keeps_its_index_in_the_cache_directory(tmp_path: Path) -> None:
+    for _ in range(2):
+        result = run_cli(tmp_path, "ask", "--json", "猫税是什么")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["slug"] == "cat-tax"
+    assert len(list((tmp_path / "index-cache").glob("*.pickle"))) == 1
+
+
 def test_ask_text_output(workdir: Path) -> None:
     result = run_cli(workdir, "ask", "why", "do", "people", "call", "me", "姐妹")
     assert result.returncode == 0 and "sister-address" in result.stdout
@@ -115,11 +139,7 @@ def test_ask_text_output(workdir: Path) -> None:
 def test_unusable_database_is_one_clear_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{blocker}/db.sqlite3",
-    }
+    env = {**cli_env(tmp_path), "DATABASE_URL": f"sqlite+aiosqlite:///{blocker}/db.sqlite3"}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "kb", "stats"],
         cwd=tmp_path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,15 @@ def test_defaults() -> None:
     settings = Settings.from_env({})
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.log_level == "INFO" and settings.shard_count is None and settings.message_content_intent
+
+
+def test_index_cache_dir(tmp_path: Path) -> None:
+    assert Settings().index_cache_dir is None  # built directly (tests): no cache
+    default = Settings.from_env({"XDG_CACHE_HOME": str(tmp_path)}).index_cache_dir
+    assert default == tmp_path / "rednote-bot" / "indexes"
+    assert Settings.from_env({}).index_cache_dir == Path.home() / ".cache" / "rednote-bot" / "indexes"
+    assert Settings.from_env({"INDEX_CACHE_DIR": str(tmp_path / "c")}).index_cache_dir == tmp_path / "c"
+    assert Settings.from_env({"INDEX_CACHE_DIR": "OFF"}).index_cache_dir is None
 
 
 def test_full_environment() -> None:

@@ -12,7 +12,16 @@ from sqlalchemy import text
 from bot.errors import ConflictError, DuplicateError, NotFoundError, ValidationError
 from bot.knowledge.entry import Entry
 from bot.knowledge.source import load_entries
-from bot.storage.database import SCHEMA_HEAD, create_engine, create_sessionmaker, head_revision, migrate
+from bot.storage import database
+from bot.storage.database import (
+    SCHEMA_HEAD,
+    create_engine,
+    create_sessionmaker,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    migrate,
+)
 from bot.storage.guild_repo import FeedbackRepository, GuildSettingsRepository, UnansweredRepository
 from bot.storage.knowledge_repo import KnowledgeRepository
 
@@ -38,6 +47,32 @@ async def repo(sessions) -> KnowledgeRepository:
 
 async def test_schema_head_constant_matches_migrations() -> None:
     assert head_revision() == SCHEMA_HEAD
+
+
+async def test_ensure_schema_migrates_fresh_and_outdated_databases_only(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic import command
+
+    engine = create_engine(db_url)
+    try:
+        assert await current_revision(engine) is None
+        await ensure_schema(engine)  # a fresh database
+        assert await current_revision(engine) == SCHEMA_HEAD
+        async with engine.begin() as conn:  # an older one: every migration undone
+            await conn.run_sync(lambda c: command.downgrade(database._alembic_config(c), "base"))
+        assert await current_revision(engine) is None
+        await ensure_schema(engine)
+        assert await current_revision(engine) == SCHEMA_HEAD
+        assert await KnowledgeRepository(create_sessionmaker(engine)).count() == 0
+
+        async def no_migration(_engine: object) -> None:
+            raise AssertionError("a database at the newest schema was migrated again")
+
+        monkeypatch.setattr(database, "migrate", no_migration)
+        await ensure_schema(engine)  # at head: one cheap query, no Alembic
+    finally:
+        await engine.dispose()
 
 
 async def test_sqlite_uses_wal_and_busy_timeout(tmp_path) -> None:

@@ -48,10 +48,17 @@ class Answer:
 class _Snapshot:
     index: KnowledgeIndex
     entries: dict[str, Entry]
-    finder: TopicFinder
+    _finder: TopicFinder | None = None
     curation: tuple[TopicFinder, TopicFinder] | None = None
     """Finders over every entry (hidden ones too) and over the hidden ones, for admins' autocomplete;
     built on its first use."""
+
+    @property
+    def finder(self) -> TopicFinder:
+        """The visible topics for members' autocomplete, built on first use (`ask` never needs it)."""
+        if self._finder is None:
+            self._finder = TopicFinder(list(self.entries.values()))
+        return self._finder
 
 
 class KnowledgeService:
@@ -115,7 +122,7 @@ class KnowledgeService:
                 index = await asyncio.to_thread(self._build, entries)
             else:
                 index = self._build(entries)
-            snapshot = _Snapshot(index, {e.slug: e for e in entries}, TopicFinder(entries))
+            snapshot = _Snapshot(index, {e.slug: e for e in entries})
             self._cache[scope] = snapshot
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.entry import LANGS, Entry
 
 _REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -53,6 +51,8 @@ def _entry_from_mapping(raw: dict, category: str, where: str) -> Entry:
 
 def load_file(path: Path) -> list[Entry]:
     """Entries of one category file."""
+    import yaml  # only when seeding: a start-up with unchanged files never parses them
+
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
