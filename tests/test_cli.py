@@ -150,3 +150,27 @@ def test_unusable_database_is_one_clear_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: cannot use the database at DATABASE_URL=")
+
+
+def test_batch_reader_closing_early_is_not_reported_as_an_error(workdir: Path) -> None:
+    """`... | head -1`: the reader goes away mid-batch; the CLI stops quietly (it once blamed the database)."""
+    questions = workdir / "many-questions.txt"
+    questions.write_text("what is the cat tax\n" * 5_000, encoding="utf-8")
+    with (
+        questions.open() as stdin,
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "ask", "--json"],
+            cwd=workdir,
+            env=cli_env(workdir),
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as proc,
+    ):
+        assert proc.stdout is not None and proc.stderr is not None
+        assert json.loads(proc.stdout.readline())["slug"] == "cat-tax"
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        assert proc.wait(timeout=120) != 0
+    assert stderr == ""
