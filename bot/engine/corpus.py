@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from itertools import islice
+from itertools import compress, islice
 
 import numpy as np
 
@@ -118,8 +118,10 @@ class CorpusAnalyser:
 
     def word_frequencies(self) -> dict[str, int]:
         """Word -> occurrences, over the lines analysed with `line_weights` (each line counted that often)."""
-        counts = self.word_counts
-        return {self._word_list[i]: round(counts[i]) for i in np.flatnonzero(counts) if i > _HYPHEN}
+        used = np.flatnonzero(self.word_counts)
+        used = used[used > _HYPHEN]
+        counts = np.rint(self.word_counts[used]).astype(np.int64).tolist()
+        return dict(zip(map(self._word_list.__getitem__, used.tolist()), counts, strict=True))
 
     def _term_names_upto(self, size: int) -> np.ndarray:
         """The vocabulary's terms by id (an object array), at least the first `size`."""
@@ -276,11 +278,12 @@ class CorpusAnalyser:
     def _chinese(self, chunk: Sequence[str]) -> Occurrences:
         """Bigrams of Han runs, lone Han characters that are not grammar words, and concept words (in lines
         with any other Chinese term)."""
-        rows = [i for i, text in enumerate(chunk) if not text.isascii()]
+        other = ~np.fromiter(map(str.isascii, chunk), dtype=bool, count=len(chunk))
+        rows = np.flatnonzero(other)
         empty = np.zeros(0, dtype=np.int64)
-        if not rows:
+        if not rows.size:
             return empty, empty
-        joined = "\n".join(chunk[i] for i in rows) + "\n"
+        joined = "\n".join(compress(chunk, other.tolist())) + "\n"
         cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         han = np.zeros(cps.size, dtype=bool)
         for low, high in _HAN_RANGES:
@@ -288,7 +291,7 @@ class CorpusAnalyser:
         if not han.any():
             return empty, empty
         newline = cps == 10
-        row_of = np.asarray(rows, dtype=np.int64)[np.cumsum(newline) - newline]
+        row_of = rows[np.cumsum(newline) - newline]
         after = np.r_[han[1:], False]
         before = np.r_[False, han[:-1]]
         pos = np.flatnonzero(han & after)
