@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.engine import KnowledgeIndex, corpus
 from bot.engine import index as index_module
 from bot.engine.corpus import CorpusAnalyser, Ids
-from bot.engine.normalize import clean, clean_many
+from bot.engine.normalize import clean, clean_lines, clean_many
 from bot.engine.tokenize import expand_phrases, segment_terms, word_term
 from bot.knowledge.entry import Entry
 
@@ -23,7 +23,7 @@ WORDS = [
     "you", "page", "terms", "of", "service", "off-limits", "self-promotion", "check-in", "live-streaming",
     "cat", "tax", "cats", "pics", "ppl", "the", "a", "don't", "mao", "shui", "2025", "rednote", "xhs",
     "小红书", "的", "猫", "税", "照片", "怎么", "发", "笔记", "我", "敏感", "话题", "吗",
-    ",", "-", "?", "'", "(", ")", "—", "x-ray", "1-on-1",
+    ",", "-", "?", "'", "(", ")", "—", "x-ray", "1-on-1", "--", "x-", "-up", "sign-", "a--b", "1-x", "-'s",
 ]  # fmt: skip
 
 line_text = st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join)
@@ -71,11 +71,13 @@ markup = st.sampled_from(
         "**bold**", "`code`", "```py", "~~old~~", "||secret||", "# Heading", "> quote", "- item", "* item",
         "<@123>", "@everyone", "<:cat:123456>", "[笑哭R]", "🐱", "👍🏽", "〇", "https://www.xiaohongshu.com/x",
         "[link](https://a.b)", "Ｆｕｌｌ", "zhè", "資料", "\n", "\n\n", "  ", "\t", "word", "猫",
+        "Xiǎohóngshū", "\u00a0", "\u0301", "e\u0301", "🏽", "ﬁ", "ΣΑΣ", "—", "don’t", "\u200b", "軟體", "影片",
+        "\u3000", "帳號", "①", "㎏", "\u2028", "ß", "→",
     ]
 )  # fmt: skip
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(markup, max_size=10).map(" ".join), max_size=6))
 def test_clean_many_equals_clean_text_by_text(texts: list[str]) -> None:
     for text, bulk in zip(texts, clean_many(texts), strict=True):
@@ -85,6 +87,23 @@ def test_clean_many_equals_clean_text_by_text(texts: list[str]) -> None:
         assert [_reference(line, pairs=True) for line in bulk.text.split("\n")] == [
             _reference(line, pairs=True) for line in one.text.split("\n")
         ]
+
+
+unicode_piece = st.sampled_from(
+    [
+        "Xiǎohóngshū", "\u00a0", "\u0301", "e\u0301", "🏽", "👍🏽", "🐱", "ﬁ", "ΣΑΣ", "—", "don’t", "\u200b",
+        "軟體", "影片", "資料", "\u3000", "帳號", "①", "㎏", "\u2028", "ß", "→", "Ｆｕｌｌ", "word", "猫", "\t", "",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(unicode_piece, max_size=10).map(" ".join), max_size=8))
+def test_unicode_steps_per_piece_equal_clean_line_by_line(lines: list[str]) -> None:
+    """Lines beyond ASCII get their Unicode steps once per distinct space-separated piece: the same text as
+    `clean` gives each line (up to runs of spaces, emoji marked)."""
+    for line, cleaned in zip(lines, clean_lines(lines)[0], strict=True):
+        assert " ".join(cleaned.split()) == clean(line, limit=None, lines=True).text
 
 
 def test_bulk_terms_are_right_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from itertools import islice
+from itertools import compress, islice
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from bot.engine.tokenize import PHRASES, ZH_CONCEPTS, ZH_STOP_SET, doc_word_term
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|(?<=[a-z])-(?=[a-z])|\n|[^\S\n]*[^\sa-z0-9]+[^\S\n]*")
 """Words; a hyphen between two letters; line breaks; and anything else that is not white space (with the
 spaces around it, so " - " is not taken for a hyphen): it keeps a phrase's words from meeting across it."""
+_LONE_HYPHEN = re.compile(r"(?<![a-z])-|-(?![a-z])")
+"""A hyphen not between two letters. In a whole line it is part of a run of other characters with the spaces
+around it (" - "); in a piece cut out at spaces it is marked as such ("\\x00"), not taken for a hyphen."""
 _NEWLINE, _HYPHEN = 0, 1
 _UNSEEN = -2
 """A word's term id not looked up yet."""
@@ -63,6 +66,11 @@ class CorpusAnalyser:
         self._word_stop = np.zeros(0, dtype=bool)
         self._word_base = np.zeros(0, dtype=np.int64)
         self._term_names = np.zeros(0, dtype=object)
+        # Space-separated pieces of text and their words (CSR); the piece "\n" is a line break.
+        self._pieces = Ids({"\n": 0})
+        self._piece_start = np.zeros(1, dtype=np.int64)
+        self._piece_size = np.ones(1, dtype=np.int64)
+        self._piece_words = np.full(1, _NEWLINE, dtype=np.int64)
         self._phrases = {
             tuple(self._words[w] for w in phrase.split()): joined for phrase, joined in PHRASES.items()
         }
@@ -110,8 +118,10 @@ class CorpusAnalyser:
 
     def word_frequencies(self) -> dict[str, int]:
         """Word -> occurrences, over the lines analysed with `line_weights` (each line counted that often)."""
-        counts = self.word_counts
-        return {self._word_list[i]: round(counts[i]) for i in np.flatnonzero(counts) if i > _HYPHEN}
+        used = np.flatnonzero(self.word_counts)
+        used = used[used > _HYPHEN]
+        counts = np.rint(self.word_counts[used]).astype(np.int64).tolist()
+        return dict(zip(map(self._word_list.__getitem__, used.tolist()), counts, strict=True))
 
     def _term_names_upto(self, size: int) -> np.ndarray:
         """The vocabulary's terms by id (an object array), at least the first `size`."""
@@ -144,11 +154,45 @@ class CorpusAnalyser:
         key |= np.concatenate(term_parts)
         return key
 
-    def _english(self, chunk: Sequence[str], pairs: bool, line_weights: np.ndarray | None) -> Occurrences:
-        tokens = _TOKEN.findall("\n".join(chunk) + "\n")
+    def _word_ids(self, chunk: Sequence[str]) -> np.ndarray:
+        """The words of every line of `chunk`, each line ended by a line break, as word ids.
+
+        No token spans a space (a run of other characters with spaces around it is split there into as
+        many, which keep phrases apart just as well), so the chunk is split at spaces (fast, in C), each
+        distinct piece is tokenised once, and the lines' words are the pieces' words laid end to end."""
+        pieces = " \n ".join(chunk).split(" ")
+        pieces.append("\n")
+        pid = np.fromiter(map(self._pieces.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+        del pieces
+        self._sync_pieces()
+        counts = self._piece_size[pid]
+        starts = np.repeat(self._piece_start[pid] - (np.cumsum(counts) - counts), counts)
+        starts += np.arange(starts.size)
+        return self._piece_words[starts]
+
+    def _sync_pieces(self) -> None:
+        """Tokenise the pieces seen since the last call (all at once: one per line, a line break after each)."""
+        old = self._piece_size.size
+        new_pieces = list(islice(self._pieces, old, None))
+        if not new_pieces:
+            return
+        text = "\n".join(new_pieces) + "\n"
+        if "-" in text:  # a hyphen not between letters is some other character: "-" alone means a hyphen
+            text = _LONE_HYPHEN.sub("\x00", text)
+        tokens = _TOKEN.findall(text)
         wid = np.fromiter(map(self._words.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         del tokens
         self._sync_words()
+        ends = np.flatnonzero(wid == _NEWLINE)
+        sizes = np.diff(ends, prepend=-1) - 1
+        self._piece_start = np.concatenate(
+            [self._piece_start, self._piece_words.size + ends - np.arange(ends.size) - sizes]
+        )
+        self._piece_size = np.concatenate([self._piece_size, sizes])
+        self._piece_words = np.concatenate([self._piece_words, wid[wid != _NEWLINE]])
+
+    def _english(self, chunk: Sequence[str], pairs: bool, line_weights: np.ndarray | None) -> Occurrences:
+        wid = self._word_ids(chunk)
         wid = self._join_hyphens(wid)
         wid = self._join_phrases(wid)
         wid = wid[self._word_kept[wid]]  # words and line breaks: pairs join words across anything else
@@ -234,11 +278,12 @@ class CorpusAnalyser:
     def _chinese(self, chunk: Sequence[str]) -> Occurrences:
         """Bigrams of Han runs, lone Han characters that are not grammar words, and concept words (in lines
         with any other Chinese term)."""
-        rows = [i for i, text in enumerate(chunk) if not text.isascii()]
+        other = ~np.fromiter(map(str.isascii, chunk), dtype=bool, count=len(chunk))
+        rows = np.flatnonzero(other)
         empty = np.zeros(0, dtype=np.int64)
-        if not rows:
+        if not rows.size:
             return empty, empty
-        joined = "\n".join(chunk[i] for i in rows) + "\n"
+        joined = "\n".join(compress(chunk, other.tolist())) + "\n"
         cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         han = np.zeros(cps.size, dtype=bool)
         for low, high in _HAN_RANGES:
@@ -246,7 +291,7 @@ class CorpusAnalyser:
         if not han.any():
             return empty, empty
         newline = cps == 10
-        row_of = np.asarray(rows, dtype=np.int64)[np.cumsum(newline) - newline]
+        row_of = rows[np.cumsum(newline) - newline]
         after = np.r_[han[1:], False]
         before = np.r_[False, han[:-1]]
         pos = np.flatnonzero(han & after)

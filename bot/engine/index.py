@@ -20,13 +20,12 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot.engine.corpus import CorpusAnalyser, Ids
-from bot.engine.normalize import clean_many, to_simplified
+from bot.engine.normalize import clean_lines, to_simplified
 from bot.engine.tokenize import BASE_ZH_WORDS, EMOJI_TERM, MAX_WORD, word_term
 from bot.knowledge.entry import Entry
 
@@ -204,17 +203,14 @@ def _field_lines(
             if text:
                 block_doc.append(doc)
                 block_text.append(texts[text])
-    cleaned = clean_many(list(texts))
-    text_lines = [c.text.split("\n") for c in cleaned]
-    text_ptr = np.zeros(len(text_lines) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, text_lines), dtype=np.int64, count=len(text_lines)), out=text_ptr[1:])
-    line_ids = np.fromiter(
-        map(pool.__getitem__, chain.from_iterable(text_lines)), dtype=np.int64, count=int(text_ptr[-1])
-    )
+    lines, sizes, text_emoji = clean_lines(list(texts))
+    text_ptr = np.zeros(sizes.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=text_ptr[1:])
+    line_ids = np.fromiter(map(pool.__getitem__, lines), dtype=np.int64, count=len(lines))
+    del lines
     block_text_arr = np.asarray(block_text, dtype=np.int64)
     block_doc_arr = np.asarray(block_doc, dtype=np.int64)
     which, pos = _gather(text_ptr, block_text_arr)
-    text_emoji = np.fromiter((c.emoji for c in cleaned), dtype=np.int64, count=len(cleaned))
     emoji = np.bincount(block_doc_arr, weights=text_emoji[block_text_arr], minlength=len(field_texts))
     return list(texts), block_doc_arr[which], line_ids[pos], emoji.astype(np.int64)
 

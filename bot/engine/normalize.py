@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, pairwise, repeat
 
 import numpy as np
 import opencc
@@ -244,6 +244,15 @@ def clean(
     if ascii_only:
         text = text.lower().translate(_CONTROLS_BUT_NEWLINE_TABLE if lines else _CONTROLS_TABLE)
         return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji)
+    text, found = _clean_unicode(text, lines=lines, simplify=simplify, emoji_mark=emoji_mark)
+    return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji + found)
+
+
+def _clean_unicode(text: str, *, lines: bool, simplify: bool, emoji_mark: str) -> tuple[str, int]:
+    """The steps of `clean` that only text beyond ASCII needs, with the emoji they took out. Each changes
+    characters where they stand (a zero-width character, an emoji with its modifiers, a letter and its
+    marks, a Chinese phrase): none reaches across a space or a line break."""
+    emoji = 0
     text = _ZERO_WIDTH.sub("", text)
     # Emoji go before NFKC too: it would turn some (🈐) into letters.
     if _EMOJI_CHAR.search(text):
@@ -262,7 +271,7 @@ def clean(
     text = _DIACRITIC.sub(_base_letter, text)
     if simplify:
         text = fold_chinese(text)
-    return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji)
+    return text, emoji
 
 
 def normalize(text: object) -> str:
@@ -275,45 +284,105 @@ _EMOJI_MARK = "\u3007"
 
 
 def clean_many(texts: Sequence[str]) -> list[Cleaned]:
-    """`clean(text, limit=None, lines=True)` of many curated texts at once, for index builds.
+    """`clean(text, limit=None, lines=True)` of many curated texts at once (spaces not squeezed: callers split
+    words themselves); see `clean_lines`."""
+    lines, sizes, emoji = clean_lines(texts)
+    bounds = np.r_[0, np.cumsum(sizes)].tolist()
+    return [
+        Cleaned("\n".join(lines[a:b]), count)
+        for (a, b), count in zip(pairwise(bounds), emoji.tolist(), strict=True)
+    ]
 
-    Every step of `clean` is line-local, so the lines of all texts are cleaned in two joined batches (ASCII
-    lines, which skip the Unicode steps, and the rest) and split back; spaces are not squeezed (callers
-    split words themselves). Emoji are marked while the batch is cleaned, then counted per text, so a
-    markdown mark right after an emoji may stay where `clean` drops it (it is never part of a word).
-    """
-    out: list[Cleaned] = [Cleaned("", 0)] * len(texts)
-    line_texts: list[str] = []
-    owners: list[int] = []
+
+def clean_lines(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The lines of many curated texts in matching form, for index builds: (every text's cleaned lines, one
+    text after another; how many lines each text has; how many emoji each text held).
+
+    Every step of `clean` is line-local, so the lines of all texts are cleaned in two joined batches: ASCII
+    lines, which skip the Unicode steps, and the rest (`_clean_other_lines`). Emoji are marked while a batch
+    is cleaned, then counted per line, so a markdown mark right after an emoji may stay where `clean` drops it
+    (it is never part of a word). Texts that hold the mark itself are cleaned alone."""
+    plain = list(texts)
+    emoji = np.zeros(len(texts), dtype=np.int64)
+    alone: dict[int, list[str]] = {}
     for i, text in enumerate(texts):
         if _EMOJI_MARK in text:
-            out[i] = clean(text, limit=None, lines=True)
-            continue
-        lines = text.split("\n")
-        line_texts.extend(lines)
-        owners.append(len(lines))
-    is_ascii = np.fromiter(map(str.isascii, line_texts), dtype=bool, count=len(line_texts))
-    cleaned = np.empty(len(line_texts), dtype=object)
-    mark = f" {_EMOJI_MARK} "
-    for rows in (is_ascii, ~is_ascii):
-        batch = list(compress(line_texts, rows))
-        if not batch:
-            continue
-        parts = clean("\n".join(batch), limit=None, lines=True, squeeze=False, emoji_mark=mark).text.split(
-            "\n"
-        )
-        if len(parts) != len(batch):  # cannot happen (every step keeps line breaks); never mix texts up
-            parts = [clean(line, limit=None, lines=True).text for line in batch]
-        cleaned[rows] = np.fromiter(parts, dtype=object, count=len(parts))  # no fixed-width str array
-    cleaned_lines: list[str] = cleaned.tolist()
-    start = 0
-    sizes = iter(owners)
-    for i, text in enumerate(texts):
-        if _EMOJI_MARK in text:
-            continue
-        stop = start + next(sizes)
-        joined = "\n".join(cleaned_lines[start:stop])
-        emoji = joined.count(_EMOJI_MARK)
-        out[i] = Cleaned(joined.replace(_EMOJI_MARK, " ") if emoji else joined, emoji)
-        start = stop
-    return out
+            one = clean(text, limit=None, lines=True)
+            alone[i], emoji[i] = one.text.split("\n"), one.emoji
+            plain[i] = "\n" * one.text.count("\n")  # as many empty lines for now
+    sizes = np.fromiter(map(str.count, plain, repeat("\n")), dtype=np.int64, count=len(plain)) + 1
+    raw = "\n".join(plain).split("\n") if plain else []
+    del plain
+    is_ascii = np.fromiter(map(str.isascii, raw), dtype=bool, count=len(raw))
+    cleaned = np.empty(len(raw), dtype=object)  # no fixed-width str array
+    marked = np.zeros(len(raw), dtype=bool)
+    for rows, clean_batch in ((is_ascii, _clean_ascii_lines), (~is_ascii, _clean_other_lines)):
+        batch = list(compress(raw, rows))
+        if batch:
+            out, has_mark = clean_batch(batch)
+            cleaned[rows] = np.fromiter(out, dtype=object, count=len(out))
+            marked[rows] = has_mark
+    lines: list[str] = cleaned.tolist()
+    del raw, cleaned
+    if marked.any():
+        _count_marks(lines, np.flatnonzero(marked).tolist(), np.repeat(np.arange(len(texts)), sizes), emoji)
+    if alone:
+        first = np.r_[0, np.cumsum(sizes)].tolist()
+        for i, parts in alone.items():
+            lines[first[i] : first[i] + len(parts)] = parts
+    return lines, sizes, emoji
+
+
+def _count_marks(lines: list[str], candidates: list[int], owner: np.ndarray, emoji: np.ndarray) -> None:
+    """Add the emoji marks of lines `candidates` to their texts' `emoji`, and blank the marks."""
+    marked = [i for i in candidates if _EMOJI_MARK in lines[i]]
+    counts = [lines[i].count(_EMOJI_MARK) for i in marked]
+    np.add.at(emoji, owner[marked], counts)
+    for i in marked:
+        lines[i] = lines[i].replace(_EMOJI_MARK, " ")
+
+
+_BATCH_MARK = f" {_EMOJI_MARK} "
+
+
+def _clean_ascii_lines(lines: list[str]) -> tuple[list[str], bool]:
+    """ASCII lines cleaned together (emoji marked), and whether any emoji was marked."""
+    parts = clean("\n".join(lines), limit=None, lines=True, squeeze=False, emoji_mark=_BATCH_MARK)
+    return _same_lines(parts.text.split("\n"), lines, _clean_line), parts.emoji > 0
+
+
+def _clean_other_lines(lines: list[str]) -> tuple[list[str], bool]:
+    """Lines with characters beyond ASCII cleaned together (emoji marked), and whether any may hold a mark. Discord syntax and markdown go
+    first over the whole batch (as in `clean`); the Unicode steps, which never reach across a space, are then
+    done once per distinct space-separated piece (pinyin, quotes and dashes in English lines leave most of
+    the text ASCII and the pieces repeat), and the lines put back together."""
+    text = "\n".join(lines).encode("utf-8", "ignore").decode("utf-8")
+    if "<" in text:
+        text = _CUSTOM_EMOJI.sub(_BATCH_MARK, text)
+    text = strip_discord(text)
+    if "[" in text:
+        text = _REDNOTE_EMOJI.sub(_BATCH_MARK, text)
+    marked = _EMOJI_MARK in text
+    pieces = text.replace("\n", " \n ").split(" ")  # "\n" alone is a piece: no other has one
+    del text
+    distinct = dict.fromkeys(pieces)
+    distinct.pop("\n", None)
+    parts = _clean_unicode("\n".join(distinct), lines=True, simplify=True, emoji_mark=_BATCH_MARK)[0]
+    cleaned = dict(zip(distinct, _same_lines(parts.split("\n"), list(distinct), _clean_piece), strict=True))
+    cleaned["\n"] = "\n"
+    out = " ".join(map(cleaned.__getitem__, pieces)).split(" \n ")
+    return _same_lines(out, lines, _clean_line), marked or _EMOJI_MARK in parts
+
+
+def _same_lines(parts: list[str], lines: list[str], clean_one: Callable[[str], str]) -> list[str]:
+    """`parts`, the cleaned `lines`; one by one with `clean_one` if a step had lost a line break (it cannot
+    happen: every step keeps them, but texts must never be mixed up)."""
+    return parts if len(parts) == len(lines) else list(map(clean_one, lines))
+
+
+def _clean_line(line: str) -> str:
+    return clean(line, limit=None, lines=True, squeeze=False, emoji_mark=_BATCH_MARK).text
+
+
+def _clean_piece(piece: str) -> str:
+    return _clean_unicode(piece, lines=True, simplify=True, emoji_mark=_BATCH_MARK)[0]
