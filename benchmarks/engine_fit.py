@@ -1,6 +1,7 @@
 """Fit the engine's ranking weights and its answer-or-abstain decision on the knowledge base's own questions.
 
-    python -m benchmarks.engine_fit          # fit, print the constants for bot/engine/search.py, and the scores
+    python -m benchmarks.engine_fit            # fit, print the constants for bot/engine/search.py, and the scores
+    python -m benchmarks.engine_fit --shipped  # the scores of the constants search.py ships with
 
 Nothing here looks at the dev set while fitting. The data:
 
@@ -256,9 +257,20 @@ def report(data: list[Case], weights: np.ndarray, dw: np.ndarray, floor: float) 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--shipped",
+        action="store_true",
+        help="report the constants in bot/engine/search.py instead of fitting",
+    )
+    args = parser.parse_args(argv)
     entries = load_entries()
     data = cases(entries)
+    if args.shipped:
+        for name, value in report(
+            data, engine.RANK_WEIGHTS, engine.DECISION_WEIGHTS, engine.ANSWER_FLOOR
+        ).items():
+            print(f"{name}: {100 * value:.1f}%")
+        return 0
     weights, dw, floor = fit(data)
     np.set_printoptions(precision=4, suppress=True)
     print("RANK_WEIGHTS =", repr(np.round(weights, 4)))
