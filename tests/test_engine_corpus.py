@@ -114,16 +114,34 @@ def test_bulk_terms_are_right_across_chunks(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 50), st.booleans()), min_size=1, max_size=300))
-def test_slice_by_slice_helpers_equal_numpy(rows: list[tuple[int, bool]]) -> None:
-    """The index build's memory-bounded helpers give what the one-call numpy functions give."""
-    values = np.array([v for v, _ in rows], dtype=np.int32)
-    flags = np.array([f for _, f in rows], dtype=bool)
-    flags[0] = True
-    assert index_module._masked(values, flags).tolist() == values[flags].tolist()
-    assert index_module._bincount(values, 51).tolist() == np.bincount(values, minlength=51).tolist()
-    sums = index_module._sum_runs(values.astype(np.float32), flags)
-    assert np.allclose(sums, np.add.reduceat(values.astype(np.float32), np.flatnonzero(flags)))
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=300))
+def test_slice_by_slice_bincount_equals_numpy(values: list[int]) -> None:
+    """The index build's memory-bounded bincount gives what numpy's one call gives."""
+    array = np.array(values, dtype=np.int32)
+    assert index_module._bincount(array, 51).tolist() == np.bincount(array, minlength=51).tolist()
+
+
+row = st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 3), st.integers(1, 9))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(row, min_size=1, max_size=300))
+def test_merged_rows_sum_each_term_and_entry(rows: list[tuple[int, int, int, int]]) -> None:
+    """Sorted (term, entry, field, frequency) keys, merged slice by slice, give per (term, entry) the sum of
+    scale[entry, field] * frequency over all fields, and over titles and tags (fields 0 and 1) alone."""
+    tf_bits, doc_bits = 8, 2
+    packed = [((t << doc_bits | d) << 2 | f) << tf_bits | c for t, d, f, c in rows]
+    key = np.sort(np.array(packed, dtype=np.int64))
+    scale = np.arange(1, 17, dtype=np.float32)  # by entry << 2 | field
+    merged = index_module._merged_rows(key, tf_bits, doc_bits, scale)
+    expect: tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]] = ({}, {})
+    for t, d, f, c in rows:
+        for which in (expect[0], expect[1]) if f < 2 else (expect[0],):
+            which[t, d] = which.get((t, d), 0.0) + float(scale[d << 2 | f]) * c
+    for i, want in enumerate(expect):
+        terms, docs, weights = index_module._joined(merged[i])
+        assert list(zip(terms.tolist(), docs.tolist(), strict=True)) == sorted(want)
+        assert np.allclose(weights, [want[k] for k in sorted(want)])
 
 
 odd_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80) | st.sampled_from(

@@ -91,22 +91,11 @@ def _field_texts(entry: Entry) -> tuple[tuple[str, ...], ...]:
 
 
 def _bm25(
-    terms: np.ndarray, docs: np.ndarray, raw_tf: np.ndarray, n: int, n_terms: int
+    terms: np.ndarray, docs: np.ndarray, weight: np.ndarray, n: int, n_terms: int
 ) -> tuple[Postings, np.ndarray]:
-    """BM25 postings and idf from (term, entry, weighted frequency) rows sorted by term, then entry.
-
-    These arrays have a row per (term, entry) and set the build's peak memory, so the work is done in place,
-    in float32 and int32, slice by slice where a temporary array would be as long as they are."""
-    if terms.size:
-        change = np.empty(terms.size, dtype=bool)  # where a (term, entry) run starts
-        change[0] = True
-        np.not_equal(terms[1:], terms[:-1], out=change[1:])
-        change[1:] |= docs[1:] != docs[:-1]
-        weight = _sum_runs(raw_tf, change)  # the entry's BM25F pseudo-frequency of the term
-        terms, docs = _masked(terms, change), _masked(docs, change)
-        del change
-    else:
-        weight = np.zeros(0, dtype=np.float32)
+    """BM25 postings and idf from (term, entry, BM25F pseudo-frequency) rows, one per (term, entry), sorted
+    by term, then entry. `weight` becomes the postings' weights (in place, slice by slice: these arrays set
+    the build's peak memory)."""
     df = _bincount(terms, n_terms)
     idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
     for span in _spans(weight.size):  # tf (K1 + 1) / (tf + K1) * idf
@@ -147,39 +136,12 @@ _PACK_CHUNKS = 16
 """Rows are packed and unpacked in this many slices, to bound the temporary arrays."""
 
 
-def _masked(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """`values[mask]`, slice by slice (numpy would first make an int64 index of every True)."""
-    out = np.empty(int(np.count_nonzero(mask)), dtype=values.dtype)
-    at = 0
-    for span in _spans(values.size):
-        part = values[span][mask[span]]
-        out[at : at + part.size] = part
-        at += part.size
-    return out
-
-
 def _bincount(values: np.ndarray, size: int) -> np.ndarray:
     """`np.bincount(values, minlength=size)`, slice by slice (numpy would first copy int32 values to int64)."""
     counts = np.zeros(size, dtype=np.int64)
     for span in _spans(values.size):
         counts += np.bincount(values[span], minlength=size)
     return counts
-
-
-def _sum_runs(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """The sum of each run of `values`, where a run begins at every True of `starts` (`starts[0]` is True).
-    Slice by slice, so no index array as long as `values` is made (`np.add.reduceat` would make one)."""
-    out = np.empty(int(np.count_nonzero(starts)), dtype=values.dtype)
-    at = 0
-    for span in _spans(values.size):
-        local = np.flatnonzero(starts[span])
-        if local.size == 0 or local[0] != 0:  # the slice begins inside the previous slice's last run
-            out[at - 1] += values[span][: local[0] if local.size else None].sum()
-        if local.size:
-            sums = np.add.reduceat(values[span], local)
-            out[at : at + sums.size] = sums
-            at += sums.size
-    return out
 
 
 def _spans(size: int) -> Iterator[slice]:
@@ -275,33 +237,25 @@ class _Corpus:
     def _chunks(
         self, chosen: np.ndarray | None = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The rows of `line_id` (those `chosen`), in slices: (row numbers, which row each occurrence of a
-        term is from, the occurrence's position in `term` / `count`)."""
+        """The rows of `line_id` (those `chosen`), in slices: (row numbers, how many term occurrences each row's
+        line has, the occurrences' positions in `term` / `count`, row after row)."""
         rows = np.arange(self.line_id.size) if chosen is None else np.flatnonzero(chosen)
         for part in np.array_split(rows, _PACK_CHUNKS):
-            which, pos = _gather(self.ptr, self.line_id[part])
-            yield part, which, pos
+            lines = self.line_id[part]
+            counts = self.ptr[lines + 1] - self.ptr[lines]
+            pos = np.arange(int(counts.sum()), dtype=np.int64)
+            pos -= np.repeat(np.cumsum(counts) - counts - self.ptr[lines], counts)
+            yield part, counts, pos
 
     def _occurrences(self, chosen: np.ndarray | None = None) -> int:
         lines = self.line_id if chosen is None else self.line_id[chosen]
         return int((self.ptr[lines + 1] - self.ptr[lines]).sum())
 
-    def bm25_rows(self, n_terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """BM25F rows sorted by term, then entry: (term, entry, field-weighted length-normalised frequency,
-        whether the field is a title or tags). A term may have several rows in one entry (one per line and
-        field it occurs in), which the BM25 step sums. Emoji count as EMOJI_TERM.
-
-        Term, entry, field and frequency are packed into one int64 per row and sorted as plain integers, which
-        is many times faster than an argsort."""
+    def _field_scale(self) -> np.ndarray:
+        """BM25F's factor per (entry, field): the field's weight over its length normalisation, (n, FIELDS)."""
         n = self.emoji.shape[0]
-        doc_bits, field_bits = max(n - 1, 1).bit_length(), 2
-        tf_bits = 63 - max(n_terms - 1, 1).bit_length() - doc_bits - field_bits
-        max_tf = max(int(self.count.max()) if self.count.size else 0, int(self.emoji.max()) if n else 0)
-        if max_tf.bit_length() > tf_bits:
-            raise OverflowError("too many entries or terms to index")  # beyond 2**40 of them together
-        # Field lengths (terms per entry and field), for BM25's length normalisation.
         cum = np.r_[0, np.cumsum(self.count, dtype=np.int64)]
-        line_total = cum[self.ptr[1:]] - cum[self.ptr[:-1]]
+        line_total = cum[self.ptr[1:]] - cum[self.ptr[:-1]]  # terms per distinct line
         del cum
         lengths = np.bincount(
             self.line_doc.astype(np.int64) * len(FIELDS) + self.line_field,
@@ -310,48 +264,46 @@ class _Corpus:
         ).reshape(n, len(FIELDS))
         lengths += self.emoji
         avg = np.maximum(lengths.mean(axis=0), 1.0) if n else np.ones(len(FIELDS))
-        scale = (FIELD_WEIGHT / (1.0 - FIELD_B + FIELD_B * lengths / avg)).astype(np.float32)
+        return (FIELD_WEIGHT / (1.0 - FIELD_B + FIELD_B * lengths / avg)).astype(np.float32)
 
+    def bm25_rows(self, n_terms: int) -> tuple[_Rows, _Rows]:
+        """BM25F rows, one per (term, entry), sorted by term, then entry: (term, entry, the entry's BM25F
+        pseudo-frequency of the term: its field-weighted, length-normalised frequency summed over the fields);
+        over all fields, and over titles and tags alone. Emoji count as EMOJI_TERM.
+
+        Term, entry, field and frequency are packed into one int64 per occurrence and sorted as plain
+        integers, which is many times faster than an argsort; then the runs are summed (`_merged_rows`)."""
+        n = self.emoji.shape[0]
+        doc_bits = max(n - 1, 1).bit_length()
+        tf_bits = 63 - max(n_terms - 1, 1).bit_length() - doc_bits - _FIELD_BITS
+        max_tf = max(int(self.count.max()) if self.count.size else 0, int(self.emoji.max()) if n else 0)
+        if max_tf.bit_length() > tf_bits:
+            raise OverflowError("too many entries or terms to index")  # beyond 2**40 of them together
+        # Per row: (entry << _FIELD_BITS | field) << tf_bits; entry * len(FIELDS) + field indexes `scale`.
+        row_key = self.line_doc.astype(np.int64) << _FIELD_BITS
+        row_key |= self.line_field
+        row_key <<= tf_bits
+        term_shift = doc_bits + _FIELD_BITS + tf_bits
         emoji_doc, emoji_field = np.nonzero(self.emoji)
         key = np.empty(self._occurrences() + emoji_doc.size, dtype=np.int64)
-        k, at = key[:0], 0
-        for part, which, pos in self._chunks():
+        at = 0
+        for part, counts, pos in self._chunks():
             k = key[at : at + pos.size]
             k[:] = self.term[pos]
-            k <<= doc_bits
-            k |= self.line_doc[part][which]
-            k <<= field_bits
-            k |= self.line_field[part][which]
-            k <<= tf_bits
+            k <<= term_shift
+            k |= np.repeat(row_key[part], counts)
             k |= self.count[pos]
             at += pos.size
-        if emoji_doc.size:
-            k = key[at:]
-            k[:] = self.emoji_term
-            k <<= doc_bits
-            k |= emoji_doc
-            k <<= field_bits
-            k |= emoji_field
-            k <<= tf_bits
-            k |= self.emoji[emoji_doc, emoji_field]
-        del k  # a view: it would keep the unmerged keys alive
+        del row_key
+        k = key[at:]
+        k[:] = self.emoji_term
+        k <<= term_shift
+        k |= ((emoji_doc << _FIELD_BITS | emoji_field) << tf_bits) + self.emoji[emoji_doc, emoji_field]
+        del k  # a view: it would keep the keys alive
         key.sort()
-        key = _merge_runs(key, tf_bits)
-        terms = np.empty(key.size, dtype=np.int32)
-        docs = np.empty(key.size, dtype=np.int32)
-        raw_tf = np.empty(key.size, dtype=np.float32)
-        is_key = np.empty(key.size, dtype=bool)
-        for span in _spans(key.size):
-            k = key[span].copy()
-            tf = (k & ((1 << tf_bits) - 1)).astype(np.float32)
-            k >>= tf_bits
-            field = k & ((1 << field_bits) - 1)
-            k >>= field_bits
-            doc = k & ((1 << doc_bits) - 1)
-            k >>= doc_bits
-            terms[span], docs[span], is_key[span] = k, doc, field < 2
-            raw_tf[span] = scale[doc, field] * tf
-        return terms, docs, raw_tf, is_key
+        every_field, titles_and_tags = _merged_rows(key, tf_bits, doc_bits, self._field_scale().ravel())
+        del key
+        return _joined(every_field), _joined(titles_and_tags)
 
     def items(self, fields: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every line with terms of the given fields as an item (numbered entry by entry): the item's entry,
@@ -360,11 +312,11 @@ class _Corpus:
         chosen = np.isin(self.line_field, fields) & (self.ptr[line_id + 1] > self.ptr[line_id])
         key = np.empty(self._occurrences(chosen), dtype=np.int64)
         at = first_item = 0
-        for part, which, pos in self._chunks(chosen):
+        for part, counts, pos in self._chunks(chosen):
             k = key[at : at + pos.size]
             k[:] = self.term[pos]
             k <<= 32
-            k |= which + first_item
+            k |= np.repeat(np.arange(first_item, first_item + part.size), counts)
             at += pos.size
             first_item += part.size
         key.sort()
@@ -373,23 +325,71 @@ class _Corpus:
         return self.line_doc[chosen].astype(np.int32), key.astype(np.int32), items
 
 
-def _merge_runs(key: np.ndarray, low_bits: int) -> np.ndarray:
-    """Sorted packed keys whose high parts are equal (one term in one field of one entry, from several lines)
-    merged into one, their low parts (frequencies) summed. Compacts `key` in place, slice by slice."""
-    mask = (1 << low_bits) - 1
-    out = 0
+_FIELD_BITS = 2
+"""Bits of a field's number (FIELDS) in a packed row."""
+
+
+_Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""(term, entry, weight) rows."""
+_Parts = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]
+"""(term, entry, weight) rows as slices of each column."""
+
+
+def _group_spans(key: np.ndarray, shift: int) -> Iterator[slice]:
+    """About _PACK_CHUNKS consecutive slices of sorted `key`, none splitting a run of equal `key >> shift`."""
+    bounds = [0]
     for span in _spans(key.size):
-        k = key[span].copy()
-        high = k >> low_bits
-        starts = np.flatnonzero(np.r_[True, high[1:] != high[:-1]])
-        sums = np.add.reduceat(k & mask, starts)
-        merged = (high[starts] << low_bits) | sums
-        if out and (key[out - 1] >> low_bits) == merged[0] >> low_bits:
-            key[out - 1] += sums[0]  # the run goes on from the previous slice
-            merged = merged[1:]
-        key[out : out + merged.size] = merged
-        out += merged.size
-    return key[:out].copy()
+        start = span.start
+        while start < key.size and start > bounds[-1] and key[start] >> shift == key[start - 1] >> shift:
+            start += 1  # runs are short: one key per line of an entry's field
+        if start > bounds[-1]:
+            bounds.append(start)
+    bounds.append(key.size)
+    for start, stop in itertools.pairwise(bounds):
+        if stop > start:
+            yield slice(start, stop)
+
+
+def _run_sums(group: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted `group` and its `values` -> each distinct group and the sum of its values."""
+    if not group.size:
+        return group, values
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    return group[first], np.add.reduceat(values, first)
+
+
+def _merged_rows(key: np.ndarray, tf_bits: int, doc_bits: int, scale: np.ndarray) -> tuple[_Parts, _Parts]:
+    """Sorted `term | entry | field | frequency` keys -> (term, entry, summed weight) rows, one per (term,
+    entry), over all fields and over titles and tags alone, as slices of each column. A field's weight is
+    `scale[entry << _FIELD_BITS | field]` times its frequency (summed over the field's lines), as float32.
+    Slice by slice, to bound memory."""
+    cell_mask = (1 << (doc_bits + _FIELD_BITS)) - 1
+    out: tuple[_Parts, _Parts] = (([], [], []), ([], [], []))
+    for span in _group_spans(key, tf_bits + _FIELD_BITS):
+        k = key[span]
+        high, tf = _run_sums(k >> tf_bits, k & ((1 << tf_bits) - 1))  # per (term, entry, field)
+        del k
+        weight = tf.astype(np.float32)
+        del tf
+        weight *= scale[high & cell_mask]
+        is_key = (high & ((1 << _FIELD_BITS) - 1)) < 2  # a title or the tags
+        high >>= _FIELD_BITS
+        for columns, (pair, summed) in zip(
+            out, (_run_sums(high, weight), _run_sums(high[is_key], weight[is_key])), strict=True
+        ):
+            columns[0].append((pair >> doc_bits).astype(np.int32))
+            columns[1].append((pair & ((1 << doc_bits) - 1)).astype(np.int32))
+            columns[2].append(summed)
+    return out
+
+
+def _joined(parts: _Parts) -> _Rows:
+    """Each column's slices as one array (int32, int32, float32), releasing the slices column by column."""
+    joined = []
+    for column, dtype in zip(parts, (np.int32, np.int32, np.float32), strict=True):
+        joined.append(np.concatenate(column) if column else np.zeros(0, dtype=dtype))
+        column.clear()
+    return joined[0], joined[1], joined[2]
 
 
 def _tag_words(tag_texts: Sequence[str]) -> frozenset[str]:
@@ -461,18 +461,18 @@ class KnowledgeIndex:
         corpus = _Corpus.of(kept, analyser)
         n_terms, zh_words = len(vocab), corpus.zh_words
 
-        # BM25F raw material, sorted by term, then entry (the rows of one (term, entry) side by side: summed,
-        # they are that entry's BM25F pseudo-frequency); and the example questions and tags as items. The
-        # analysed text is then released before the postings are built (peak memory).
-        s_terms, s_docs, s_tf, s_key = corpus.bm25_rows(n_terms)
+        # BM25F rows (one per term and entry, over all fields and over titles and tags alone), and the example
+        # questions and tags as items. The analysed text is then released before the postings are built.
+        all_rows, key_rows = corpus.bm25_rows(n_terms)
         question_entry, qt, qi = corpus.items((0, 2))
         tag_entry, tt, ti = corpus.items((0, 1))
         del corpus
-        bm25, idf = _bm25(s_terms, s_docs, s_tf, n, n_terms)
+        bm25, idf = _bm25(*all_rows, n, n_terms)
+        del all_rows
         # The same over titles and tags alone, with idf counted there: the app's bare name is in every answer
         # (idf ~ 0) but in the titles and tags of few entries, where it does say what an entry is about.
-        keys_postings, key_idf = _bm25(s_terms[s_key], s_docs[s_key], s_tf[s_key], n, n_terms)
-        del s_terms, s_docs, s_tf, s_key
+        keys_postings, key_idf = _bm25(*key_rows, n, n_terms)
+        del key_rows
 
         # Cosine between a question and each example question (or title): postings hold idf^2 / |example|.
         qidf = idf[qt]
