@@ -2,6 +2,7 @@
 
     python -m benchmarks.engine_fit            # fit, print the constants for bot/engine/search.py, and the scores
     python -m benchmarks.engine_fit --shipped  # the scores of the constants search.py ships with
+    python -m benchmarks.engine_fit --keep-ranking  # refit the decision only (after a decision input changed)
 
 Nothing here looks at the dev set while fitting. The data:
 
@@ -202,8 +203,10 @@ def _sample_weights(data: list[Case], right: np.ndarray, off: np.ndarray) -> np.
     return weight * len(data)
 
 
-def fit(data: list[Case]) -> tuple[np.ndarray, np.ndarray, float]:
-    weights = fit_ranking([c for c in data if not c.group.startswith("real")])
+def fit(data: list[Case], weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """Ranking weights (unless given), decision weights and the floor."""
+    if weights is None:
+        weights = fit_ranking([c for c in data if not c.group.startswith("real")])
     x, right, off = decision_rows(data, weights)
     y = right.astype(float)
     sample = _sample_weights(data, right, off)
@@ -262,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="report the constants in bot/engine/search.py instead of fitting",
     )
+    parser.add_argument(
+        "--keep-ranking", action="store_true", help="fit the decision only, on the shipped RANK_WEIGHTS"
+    )
     args = parser.parse_args(argv)
     entries = load_entries()
     data = cases(entries)
@@ -271,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ).items():
             print(f"{name}: {100 * value:.1f}%")
         return 0
-    weights, dw, floor = fit(data)
+    weights, dw, floor = fit(data, engine.RANK_WEIGHTS if args.keep_ranking else None)
     np.set_printoptions(precision=4, suppress=True)
     print("RANK_WEIGHTS =", repr(np.round(weights, 4)))
     print("DECISION_WEIGHTS =", repr(np.round(dw, 3)), " # of", ", ".join(engine.DECISION_INPUTS))
