@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -99,3 +100,18 @@ def test_only_the_newest_files_are_kept(tmp_path: Path, entries: list[Entry]) ->
         cache(entries[n:])
     assert len(list(tmp_path.glob("*.pickle"))) == 2
     assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_directory_others_can_write_is_not_used(tmp_path: Path, entries: list[Entry]) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # like /tmp: anyone could plant a pickle here
+    cache, build = cached(shared)
+    cache(entries)
+    cache(entries)
+    assert build.calls == 2 and not list(shared.iterdir())
+    shared.chmod(0o700)
+    cache(entries)
+    cache(entries)
+    assert build.calls == 3 and len(list(shared.glob("*.pickle"))) == 1

@@ -5,7 +5,8 @@ filed under a digest of everything its build depends on: the entries as given (e
 source, and the Python and library installations. Any change there is a miss and a fresh build, so a
 stale index is never served. Only the KEEP most recently used files are kept.
 
-The files are pickles: the directory is created readable by its owner only, and must stay that way.
+The files are pickles, and loading a pickle runs code: the directory is created readable by its owner only,
+and a directory others can write to is neither read nor written.
 """
 
 from __future__ import annotations
@@ -73,11 +74,30 @@ class IndexCache:
 
     def __call__(self, entries: Sequence[Entry]) -> KnowledgeIndex:
         path = self.directory / f"{cache_key(entries)}.pickle"
+        if not self._private():
+            return self._build(entries)
         index = self._load(path)
         if index is None:
             index = self._build(entries)
             self._store(path, index)
         return index
+
+    def _private(self) -> bool:
+        """Whether only this user can write the directory (or it does not exist yet). Loading a pickle runs
+        code, so a directory others can write to (INDEX_CACHE_DIR=/tmp, say) is never read or written."""
+        try:
+            st = self.directory.stat()
+        except FileNotFoundError:
+            return True  # `_store` creates it, private
+        except OSError:
+            return False
+        getuid = getattr(os, "getuid", None)
+        if getuid is None:  # Windows: ownership is ACLs, left to the user's profile directory
+            return True
+        private = st.st_uid == getuid() and not st.st_mode & 0o022
+        if not private:
+            log.warning("index cache: %s can be written by others; not using it", self.directory)
+        return private
 
     def _load(self, path: Path) -> KnowledgeIndex | None:
         try:
