@@ -197,7 +197,7 @@ def test_huge_input_is_bounded(index: KnowledgeIndex, text: str) -> None:
 FLOORS = {
     "en": 0.8,
     "zh": 0.85,
-    "zh-Hant": 0.63,
+    "zh-Hant": 0.68,
     "mixed": 0.94,
     "abstain": 0.85,
     "reply language": 0.97,
