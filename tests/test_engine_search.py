@@ -278,3 +278,12 @@ def test_top_entries_is_a_stable_sort_prefix() -> None:
     for size in (1, 3, 10, 50, 1000):
         scores = rng.integers(0, 5, size).astype(float)  # many ties
         assert top_entries(scores, 4).tolist() == np.argsort(-scores, kind="stable")[:4].tolist()
+
+
+def test_did_you_mean_only_when_the_question_is_close(shipped: KnowledgeIndex) -> None:
+    """An abstention offers alternatives when the question is near an entry, none when it is plainly about
+    something else."""
+    near = shipped.search("is it safe to talk about trump or biden on there")
+    assert near.slug is None and near.alternatives[:1] == ("political-discussion",)
+    far = shipped.search("what is the weather in paris today")
+    assert far.slug is None and far.alternatives == ()
