@@ -89,3 +89,12 @@ async def test_an_own_edit_rebuilds_once(sessions) -> None:
     await service.ask("what is the cat tax", GUILD_A)
     await service.ask("what is the cat tax", GUILD_A)
     assert len(builds) == 2
+
+
+async def test_a_guild_edit_keeps_the_other_scopes_cached(sessions) -> None:
+    service, builds = await _counting_service(sessions)
+    await service.ask("what is the cat tax", GUILD_B)  # the shared global index
+    await service.set_hidden("cat-tax", True, GUILD_A, actor_id=9)
+    assert (await service.ask("what is the cat tax", GUILD_A)).match.slug != "cat-tax"
+    assert (await service.ask("what is the cat tax", GUILD_B)).match.slug == "cat-tax"
+    assert len(builds) == 2  # guild A's own index; the global one is still cached

@@ -84,17 +84,22 @@ class KnowledgeService:
         self._seen_revision: int | None = None
 
     async def _drop_if_stale(self) -> None:
-        """Forget every cached index when another process changed the knowledge base (a shard process, or
-        `kb import` from the command line): checked at most every `freshness_seconds`."""
+        """Forget the cached indexes of the scopes changed since the last check, whichever process changed
+        them (a shard process, or `kb import` from the command line): checked at most every
+        `freshness_seconds`. This process's own edits were already handled by `invalidate`."""
         now = time.monotonic()
         if now - self._checked_at < self._freshness:
             return
         self._checked_at = now
-        latest = await self.repo.latest_revision()
-        if self._seen_revision is not None and latest != self._seen_revision:
-            self._cache.clear()
-            self._customised = None
-            log.info("knowledge base changed elsewhere (revision %s): indexes rebuilt on demand", latest)
+        latest, changed = await self.repo.changes_since(self._seen_revision)
+        for scope in changed:
+            self.invalidate(scope)
+        if changed:
+            log.info(
+                "knowledge base changed (revision %s): indexes of %d scopes rebuilt on demand",
+                latest,
+                len(changed),
+            )
         self._seen_revision = latest
 
     async def _scope(self, guild_id: int | None) -> int | None:

@@ -51,8 +51,8 @@ class SeedReport:
     retired: tuple[str, ...] = ()
     """Shipped entries no longer in the source: hidden (kept, with their history), unless edited since."""
     kept: tuple[str, ...] = ()
-    """Shipped entries the source changed but the host had edited since they were seeded: left as the host
-    made them."""
+    """Shipped entries the source changed but the host had edited since they were seeded, or had added with
+    `kb import` before the source shipped them: left as the host made them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +82,16 @@ RETIRED = "retired"
 """`seed_hash` of a shipped entry the source no longer has (hidden by `seed`)."""
 
 
+def _row_hash(row: KnowledgeEntryRow) -> str | None:
+    """`content_hash` of what a global row holds now (None when it holds no usable entry)."""
+    current = _make_entry(row, None, None)
+    return content_hash(current) if current is not None else None
+
+
 def _as_seeded(row: KnowledgeEntryRow) -> bool:
     """Whether a global row still holds exactly what seeding last wrote into it."""
-    current = _make_entry(row, None, None)
-    return current is not None and content_hash(current) == row.seed_hash
+    current = _row_hash(row)
+    return current is not None and current == row.seed_hash
 
 
 def content_hash(entry: Entry) -> str:
@@ -498,8 +504,7 @@ class KnowledgeRepository:
                     row.seed_hash = digest
                     added.append(entry.slug)
                 elif row.seed_hash != digest:
-                    current = _make_entry(row, None, None)
-                    current_hash = content_hash(current) if current is not None else None
+                    current_hash = _row_hash(row)
                     if row.seed_hash != RETIRED and current_hash not in (None, row.seed_hash):
                         # The host's own: edited since seeded, or added by `kb import` before data/ shipped it.
                         if current_hash == digest:
@@ -539,11 +544,20 @@ class KnowledgeRepository:
             retired.append(slug)
         return tuple(retired)
 
-    async def latest_revision(self) -> int:
-        """The newest revision's id in any scope (0 when there is none): it grows with every change, whichever
-        process made it, so a cache can tell it is stale with one cheap query."""
+    async def changes_since(self, revision: int | None) -> tuple[int, set[int | None]]:
+        """The newest revision's id in any scope (0 when there is none), and the scopes (guild ids, None for
+        the global one) changed after `revision` (none asked when it is None). Revision ids grow with every
+        change, whichever process made it, so a cache can tell which of its scopes are stale."""
         async with self._sessions() as session:
-            return int(await session.scalar(select(func.max(RevisionRow.id))) or 0)
+            if revision is None:
+                return int(await session.scalar(select(func.max(RevisionRow.id))) or 0), set()
+            query = (
+                select(RevisionRow.id, KnowledgeEntryRow.guild_id)
+                .join(KnowledgeEntryRow, RevisionRow.entry_id == KnowledgeEntryRow.id)
+                .where(RevisionRow.id > revision)
+            )
+            rows = (await session.execute(query)).all()
+        return max((r.id for r in rows), default=revision), {r.guild_id for r in rows}
 
     async def count(self) -> int:
         """All entry rows in every scope (for tests and diagnostics)."""
