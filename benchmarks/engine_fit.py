@@ -212,18 +212,26 @@ def fit(data: list[Case], weights: np.ndarray | None = None) -> tuple[np.ndarray
     sample = _sample_weights(data, right, off)
     dw = fit_decision(x, y, sample)
     # The floor: cross-validated off-topic probabilities, so each is judged by a fit that did not see it.
-    rng = np.random.default_rng(0)
     everyday = np.array(["everyday" in c.group for c in data])
-    off_idx = np.flatnonzero(off & everyday)
-    parts = np.array_split(rng.permutation(off_idx), 5)
-    off_p = []
-    for part in parts:
+    _, off_p = _held_out(x, y, sample, np.flatnonzero(off & everyday), seed=0)
+    floor = float(np.quantile(off_p, TARGET_ABSTAIN)) + 1e-6
+    return weights, dw, max(floor, 0.05)
+
+
+def _held_out(
+    x: np.ndarray, y: np.ndarray, sample: np.ndarray, cases: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `cases` (shuffled with `seed`, in 5 folds) and each one's probability from a decision fitted
+    without its fold."""
+    order = np.random.default_rng(seed).permutation(cases)
+    p = np.empty(order.size)
+    at = 0
+    for part in np.array_split(order, 5):
         keep = sample.copy()
         keep[part] = 0.0
-        wk = fit_decision(x, y, keep)
-        off_p.extend(_sigmoid(x[part] @ wk))
-    floor = float(np.quantile(np.array(off_p), TARGET_ABSTAIN)) + 1e-6
-    return weights, dw, max(floor, 0.05)
+        p[at : at + part.size] = _sigmoid(x[part] @ fit_decision(x, y, keep))
+        at += part.size
+    return order, p
 
 
 def cross_validated_real(data: list[Case], weights: np.ndarray, floor: float) -> float:
@@ -232,15 +240,8 @@ def cross_validated_real(data: list[Case], weights: np.ndarray, floor: float) ->
     y = right.astype(float)
     sample = _sample_weights(data, right, off)
     real = np.flatnonzero([c.group.startswith("real") for c in data])
-    rng = np.random.default_rng(1)
-    hits = 0
-    for part in np.array_split(rng.permutation(real), 5):
-        keep = sample.copy()
-        keep[part] = 0.0
-        wk = fit_decision(x, y, keep)
-        p = _sigmoid(x[part] @ wk)
-        hits += int((right[part] & (p >= floor)).sum())
-    return hits / max(real.size, 1)
+    order, p = _held_out(x, y, sample, real, seed=1)
+    return int((right[order] & (p >= floor)).sum()) / max(real.size, 1)
 
 
 def report(data: list[Case], weights: np.ndarray, dw: np.ndarray, floor: float) -> dict[str, float]:
@@ -272,18 +273,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     entries = load_entries()
     data = cases(entries)
     if args.shipped:
-        for name, value in report(
-            data, engine.RANK_WEIGHTS, engine.DECISION_WEIGHTS, engine.ANSWER_FLOOR
-        ).items():
-            print(f"{name}: {100 * value:.1f}%")
-        return 0
-    weights, dw, floor = fit(data, engine.RANK_WEIGHTS if args.keep_ranking else None)
-    np.set_printoptions(precision=4, suppress=True)
-    print("RANK_WEIGHTS =", repr(np.round(weights, 4)))
-    print("DECISION_WEIGHTS =", repr(np.round(dw, 3)), " # of", ", ".join(engine.DECISION_INPUTS))
-    print("ANSWER_FLOOR =", round(floor, 3))
+        weights, dw, floor = engine.RANK_WEIGHTS, engine.DECISION_WEIGHTS, engine.ANSWER_FLOOR
+    else:
+        weights, dw, floor = fit(data, engine.RANK_WEIGHTS if args.keep_ranking else None)
+        np.set_printoptions(precision=4, suppress=True)
+        print("RANK_WEIGHTS =", repr(np.round(weights, 4)))
+        print("DECISION_WEIGHTS =", repr(np.round(dw, 3)), " # of", ", ".join(engine.DECISION_INPUTS))
+        print("ANSWER_FLOOR =", round(floor, 3))
     for name, value in report(data, weights, dw, floor).items():
         print(f"{name}: {100 * value:.1f}%")
+    if args.shipped:
+        return 0
     print(
         f"real-style questions answered right, cross-validated: {100 * cross_validated_real(data, weights, floor):.1f}%"
     )

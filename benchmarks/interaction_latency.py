@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.stats import percentile
 from bot.app import open_core
 from bot.client import RedNoteBot
 from bot.config import Settings
@@ -29,11 +30,6 @@ QUESTIONS = (
     "what's the weather in paris tomorrow",
     "why does everyone call me sister",
 )
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 async def measure(count: int) -> dict[str, float]:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.stats import percentile
 from tests.conftest import cli_env
 
 TARGET_S = 1.0
@@ -50,11 +51,6 @@ def timed(args: Sequence[str], workdir: Path) -> Run:
     if result.returncode != 0:
         sys.exit(f"{' '.join(args)} failed:\n{result.stderr}")
     return Run(wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def row(label: str, runs: Sequence[Run]) -> str:

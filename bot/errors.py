@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.messages import in_language
+
 
 class BotError(Exception):
     """Base of every error the core raises on purpose."""
@@ -13,11 +15,7 @@ class BotError(Exception):
 
     def message(self, lang: str = "en") -> str:
         """The user-facing text in `lang`: "en", "zh", or "zh-Hant" (the Chinese text in Traditional)."""
-        if lang == "zh-Hant":
-            from bot.engine.normalize import to_traditional  # OpenCC: only when it is needed
-
-            return to_traditional(self.zh)
-        return self.zh if lang.startswith("zh") else self.en
+        return in_language(self.en, self.zh, lang)
 
 
 class ConfigError(BotError):

@@ -140,19 +140,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def _raw(key: str, lang: str) -> str:
-    en, zh = MESSAGES[key]
-    return zh if lang.startswith("zh") else en
+def in_language(en: str, zh: str, lang: str) -> str:
+    """`en` or `zh` for the reply language `lang`: "en", "zh", or "zh-Hant" (the Chinese in Traditional)."""
+    if not lang.startswith("zh"):
+        return en
+    if lang == "zh-Hant":
+        from bot.engine.normalize import to_traditional  # OpenCC: only when it is needed
+
+        return to_traditional(zh)
+    return zh
 
 
 @lru_cache(maxsize=1024)
 def _localised(key: str, lang: str) -> str:
-    text = _raw(key, lang)
-    if lang == "zh-Hant":
-        from bot.engine import to_traditional
-
-        return to_traditional(text)
-    return text
+    return in_language(*MESSAGES[key], lang)
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

@@ -16,9 +16,10 @@ from itertools import compress, islice
 import numpy as np
 
 from bot.engine.lexicon import EN_STOPWORDS
-from bot.engine.tokenize import PHRASES, ZH_CONCEPTS, ZH_STOP_SET, doc_word_terms
+from bot.engine.normalize import HAN_RANGES
+from bot.engine.tokenize import PHRASES, WORD, ZH_CONCEPTS, ZH_STOP_SET, doc_word_terms
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|(?<=[a-z])-(?=[a-z])|\n|[^\S\n]*[^\sa-z0-9]+[^\S\n]*")
+_TOKEN = re.compile(WORD.pattern + r"|(?<=[a-z])-(?=[a-z])|\n|[^\S\n]*[^\sa-z0-9]+[^\S\n]*")
 """Words; a hyphen between two letters; line breaks; and anything else that is not white space (with the
 spaces around it, so " - " is not taken for a hyphen): it keeps a phrase's words from meeting across it."""
 _LONE_HYPHEN = re.compile(r"(?<![a-z])-|-(?![a-z])")
@@ -30,7 +31,6 @@ _UNSEEN = -2
 _CHUNK_LINES = 20_000
 """Lines analysed per pass: bounds the memory the chunk's word strings take."""
 
-_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
 _ZH_STOP_CHARS = np.array(sorted(ord(w) for w in ZH_STOP_SET if len(w) == 1), dtype=np.uint32)
 
 Occurrences = tuple[np.ndarray, np.ndarray]
@@ -286,7 +286,7 @@ class CorpusAnalyser:
         joined = "\n".join(compress(chunk, other.tolist())) + "\n"
         cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         han = np.zeros(cps.size, dtype=bool)
-        for low, high in _HAN_RANGES:
+        for low, high in HAN_RANGES:
             han |= (cps >= low) & (cps <= high)
         if not han.any():
             return empty, empty

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,7 +25,7 @@ import numpy as np
 
 from bot.engine.corpus import CorpusAnalyser, Ids
 from bot.engine.normalize import clean_lines, to_simplified
-from bot.engine.tokenize import BASE_ZH_WORDS, EMOJI_TERM, MAX_WORD, word_term
+from bot.engine.tokenize import BASE_ZH_WORDS, EMOJI_TERM, HAN_RUN, MAX_WORD, word_term
 from bot.knowledge.entry import Entry
 
 if TYPE_CHECKING:
@@ -105,9 +104,6 @@ def _bm25(
         tf /= saturation
         tf *= idf[terms[span]]
     return Postings.from_sorted(terms, docs, weight, n_terms), idf
-
-
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def _csr(key: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -237,15 +233,11 @@ class _Corpus:
     def _chunks(
         self, chosen: np.ndarray | None = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The rows of `line_id` (those `chosen`), in slices: (row numbers, how many term occurrences each row's
-        line has, the occurrences' positions in `term` / `count`, row after row)."""
+        """The rows of `line_id` (those `chosen`), in slices: (row numbers, which of them each term occurrence
+        of their lines belongs to, the occurrences' positions in `term` / `count`, row after row)."""
         rows = np.arange(self.line_id.size) if chosen is None else np.flatnonzero(chosen)
         for part in np.array_split(rows, _PACK_CHUNKS):
-            lines = self.line_id[part]
-            counts = self.ptr[lines + 1] - self.ptr[lines]
-            pos = np.arange(int(counts.sum()), dtype=np.int64)
-            pos -= np.repeat(np.cumsum(counts) - counts - self.ptr[lines], counts)
-            yield part, counts, pos
+            yield part, *_gather(self.ptr, self.line_id[part])
 
     def _occurrences(self, chosen: np.ndarray | None = None) -> int:
         lines = self.line_id if chosen is None else self.line_id[chosen]
@@ -287,11 +279,11 @@ class _Corpus:
         emoji_doc, emoji_field = np.nonzero(self.emoji)
         key = np.empty(self._occurrences() + emoji_doc.size, dtype=np.int64)
         at = 0
-        for part, counts, pos in self._chunks():
+        for part, which, pos in self._chunks():
             k = key[at : at + pos.size]
             k[:] = self.term[pos]
             k <<= term_shift
-            k |= np.repeat(row_key[part], counts)
+            k |= row_key[part][which]
             k |= self.count[pos]
             at += pos.size
         del row_key
@@ -312,11 +304,11 @@ class _Corpus:
         chosen = np.isin(self.line_field, fields) & (self.ptr[line_id + 1] > self.ptr[line_id])
         key = np.empty(self._occurrences(chosen), dtype=np.int64)
         at = first_item = 0
-        for part, counts, pos in self._chunks(chosen):
+        for part, which, pos in self._chunks(chosen):
             k = key[at : at + pos.size]
             k[:] = self.term[pos]
             k <<= 32
-            k |= np.repeat(np.arange(first_item, first_item + part.size), counts)
+            k |= which.astype(np.int64) + first_item
             at += pos.size
             first_item += part.size
         key.sort()
@@ -395,11 +387,9 @@ def _joined(parts: _Parts) -> _Rows:
 def _tag_words(tag_texts: Sequence[str]) -> frozenset[str]:
     """Chinese words for segmenting questions: the base dictionary and every Han run of a Chinese tag."""
     words = set(BASE_ZH_WORDS)
-    han_tags = [t for t in tag_texts if not t.isascii() and _HAN_RUN.search(t)]
+    han_tags = [t for t in tag_texts if not t.isascii() and HAN_RUN.search(t)]
     if han_tags:
-        words.update(
-            w for w in _HAN_RUN.findall(to_simplified("\n".join(han_tags))) if 1 < len(w) <= MAX_WORD
-        )
+        words.update(w for w in HAN_RUN.findall(to_simplified("\n".join(han_tags))) if 1 < len(w) <= MAX_WORD)
     return frozenset(words)
 
 

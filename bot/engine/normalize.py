@@ -40,8 +40,8 @@ _MD_LINK = re.compile(r"\[([^\[\]\n]{0,200})\]\((?:[^()\s]{0,500})\)")
 _MD_FENCE = re.compile(r"```[A-Za-z0-9_+-]{0,20}")
 _MD_INLINE = re.compile(r"[`*~|]+")
 _MD_UNDERLINE = re.compile(r"__+")
-_MD_LINE_START = re.compile(r"\n[^\S\n]{0,3}(?:#{1,3}|-#|>{1,3}|[-*+])[^\S\n]")
 _MD_FIRST_LINE = re.compile(r"[^\S\n]{0,3}(?:#{1,3}|-#|>{1,3}|[-*+])[^\S\n]")
+_MD_LINE_START = re.compile(r"\n" + _MD_FIRST_LINE.pattern)
 # RedNote's own emoji are typed as a short name in brackets ending in R: [笑哭R], [派对R], [哭惹R].
 _REDNOTE_EMOJI = re.compile(r"\[[^\[\]\s]{1,10}R\]")
 
@@ -120,7 +120,11 @@ def to_simplified(text: str) -> str:
         return text
 
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+"""The Han characters the engine matches on (CJK Extension A and the Unified Ideographs), as code points."""
+HAN_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_RANGES)
+"""HAN_RANGES inside a regular expression's character class."""
+HAN = re.compile(f"[{HAN_CLASS}]")
 
 
 # Simplified spellings that vary for one word: the knowledge base's form wins (帐号 is common, 账号 standard).
@@ -131,7 +135,7 @@ _VARIANT_RE = re.compile("|".join(_VARIANTS))
 def fold_chinese(text: str) -> str:
     """Chinese in one Simplified form for matching: Traditional folded with OpenCC `tw2sp` (Taiwan phrasing
     too: 影片 -> 视频, 軟體 -> 软件), and variant spellings of one word unified."""
-    if not _HAN.search(text):
+    if not HAN.search(text):
         return text
     return _unify_variants(to_simplified(text))
 
@@ -144,7 +148,7 @@ def simplified_variant(text: str, folded: str) -> str | None:
     """The character-by-character Simplified form (OpenCC `t2s`) of a Traditional text, where it differs from
     `folded` (its `fold_chinese` form): a Taiwan word converted as a phrase (資料 -> 数据) may be written as the
     mainland one character for character (资料). None when there is no such difference."""
-    if not _HAN.search(text):
+    if not HAN.search(text):
         return None
     try:
         plain = _unify_variants(_converter("t2s").convert(text))
@@ -234,6 +238,17 @@ def clean(
     if not ascii_only:
         # Surrogates (from broken decoders) cannot be encoded or converted: drop them first.
         text = text.encode("utf-8", "ignore").decode("utf-8")
+    text, emoji = _strip_markup(text, emoji_mark)
+    if ascii_only:
+        text = text.lower().translate(_CONTROLS_BUT_NEWLINE_TABLE if lines else _CONTROLS_TABLE)
+        return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji)
+    text, found = _clean_unicode(text, lines=lines, simplify=simplify, emoji_mark=emoji_mark)
+    return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji + found)
+
+
+def _strip_markup(text: str, emoji_mark: str) -> tuple[str, int]:
+    """Discord's custom emoji, mentions, markdown and URLs, and RedNote emoji codes taken out: the first
+    steps of `clean`, which work on whole texts. Returns the text and how many emoji it had."""
     emoji = 0
     if "<" in text:
         text, emoji = _CUSTOM_EMOJI.subn(emoji_mark, text)
@@ -241,11 +256,7 @@ def clean(
     if "[" in text:
         text, found = _REDNOTE_EMOJI.subn(emoji_mark, text)
         emoji += found
-    if ascii_only:
-        text = text.lower().translate(_CONTROLS_BUT_NEWLINE_TABLE if lines else _CONTROLS_TABLE)
-        return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji)
-    text, found = _clean_unicode(text, lines=lines, simplify=simplify, emoji_mark=emoji_mark)
-    return Cleaned(_squeeze_spaces(text, lines) if squeeze else text, emoji + found)
+    return text, emoji
 
 
 def _clean_unicode(text: str, *, lines: bool, simplify: bool, emoji_mark: str) -> tuple[str, int]:
@@ -352,16 +363,12 @@ def _clean_ascii_lines(lines: list[str]) -> tuple[list[str], bool]:
 
 
 def _clean_other_lines(lines: list[str]) -> tuple[list[str], bool]:
-    """Lines with characters beyond ASCII cleaned together (emoji marked), and whether any may hold a mark. Discord syntax and markdown go
-    first over the whole batch (as in `clean`); the Unicode steps, which never reach across a space, are then
-    done once per distinct space-separated piece (pinyin, quotes and dashes in English lines leave most of
-    the text ASCII and the pieces repeat), and the lines put back together."""
-    text = "\n".join(lines).encode("utf-8", "ignore").decode("utf-8")
-    if "<" in text:
-        text = _CUSTOM_EMOJI.sub(_BATCH_MARK, text)
-    text = strip_discord(text)
-    if "[" in text:
-        text = _REDNOTE_EMOJI.sub(_BATCH_MARK, text)
+    """Lines with characters beyond ASCII cleaned together (emoji marked), and whether any may hold a mark.
+    Discord syntax and markdown go first over the whole batch (`_strip_markup`, as in `clean`); the Unicode
+    steps, which never reach across a space, are then done once per distinct space-separated piece (pinyin,
+    quotes and dashes in English lines leave most of the text ASCII and the pieces repeat), and the lines
+    put back together."""
+    text = _strip_markup("\n".join(lines).encode("utf-8", "ignore").decode("utf-8"), _BATCH_MARK)[0]
     marked = _EMOJI_MARK in text
     pieces = text.replace("\n", " \n ").split(" ")  # "\n" alone is a piece: no other has one
     del text

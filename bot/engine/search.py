@@ -16,7 +16,6 @@ runner-up by a margin, otherwise it abstains and offers the closest entries as "
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,12 +25,11 @@ from rapidfuzz.distance import DamerauLevenshtein
 from bot.engine.index import K1, MIN_TYPO_WORD, deletions
 from bot.engine.language import language_of_cleaned, locale_language
 from bot.engine.normalize import MAX_MATCH_CHARS, Cleaned, clean, fold_chinese, simplified_variant
-from bot.engine.tokenize import QueryTerm, english_words, query_terms, word_term
+from bot.engine.tokenize import HAN, QueryTerm, english_words, query_terms, word_term
 
 if TYPE_CHECKING:
     from bot.engine.index import KnowledgeIndex
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 TYPO_WEIGHT = 0.8
 """A corrected word counts a little less than one typed right."""
@@ -86,9 +84,9 @@ def _query_vector(
     index: KnowledgeIndex, text: str, emoji: int, variant: str | None = None
 ) -> tuple[list[int], list[float], list[float], float, float]:
     """Known term ids with their query weights, the weights of required terms the index does not know, the
-    share of the question's weight that is Chinese, and the share of its required terms the index knows. `variant`: the question's Chinese converted
-    character by character (see `simplified_variant`); its terms are offered too, and where the two differ
-    neither counts fully against a match."""
+    share of the question's weight that is Chinese, and the share of its required terms the index knows.
+    `variant`: the question's Chinese converted character by character (see `simplified_variant`); its terms
+    are offered too, and where the two differ neither counts fully against a match."""
     terms = query_terms(text, emoji, index.zh_words)
     if variant:
         other = query_terms(variant, emoji, index.zh_words)
@@ -112,7 +110,7 @@ def _query_vector(
     required = known_required = 0.0
     for term, qt in list(terms.items())[:MAX_QUERY_TERMS]:
         total += qt.weight
-        han += qt.weight if _HAN.match(term) else 0.0
+        han += qt.weight if HAN.match(term) else 0.0
         tid = index.vocab.get(term)
         required += qt.miss
         if tid is not None:
@@ -206,8 +204,8 @@ def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.n
     """What the answer-or-abstain decision looks at (DECISION_INPUTS): the best score; its lead over the
     runner-up (as a share of the best score: a question that only shares a word common to several entries
     has little); how Chinese the question is (an off-topic Chinese question leaves more bigrams unmatched
-    than an English one leaves words); the share of the question's information the knowledge base knows at
-    all (an off-topic question is mostly about things it never mentions); and how close the question is to
+    than an English one leaves words); the share of the question's words the knowledge base knows at all
+    (an off-topic question is mostly about things it never mentions); and how close the question is to
     one of the best entry's own example questions.
 
     The known share only helps when fitted on questions worded like real ones: the knowledge base's own

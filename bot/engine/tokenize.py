@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import snowballstemmer
 
 from bot.engine.lexicon import ABBREVIATIONS, CONCEPTS, EN_STOPWORDS, ZH_STOPWORDS
+from bot.engine.normalize import HAN, HAN_CLASS
 
 EMOJI_TERM = "emoji"
 """Emitted for emoji in a text, so "what does 🙂 mean" can reach the entry about emoji."""
@@ -49,9 +50,9 @@ EMOJI_QUERY_WEIGHT = 0.5
 MAX_WORD = 6
 """Longest Chinese dictionary word looked for."""
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+"""A word of cleaned Latin-script text (an apostrophe may join a suffix: "don't")."""
+HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 _SENTENCE = re.compile(r"[a-z]{2,}")
 _HAS_LATIN = re.compile(r"[a-z0-9]")
 
@@ -110,7 +111,7 @@ def _build_concepts() -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
     for group in CONCEPTS:
         head = _stem(ABBREVIATIONS.get(group[0], group[0]))
         for member in group:
-            if _HAN.search(member):
+            if HAN.search(member):
                 by_zh[member] = head
             else:
                 by_stem[_stem(ABBREVIATIONS.get(member, member))] = head
@@ -195,7 +196,7 @@ def english_terms(text: str, *, phrases: bool, expanded: bool = False) -> list[s
     """Matching terms of the Latin-script words in `text` (a cleaned text): words, prefixes and, with
     `phrases`, each pair of adjacent words joined ("cat tax" -> "cattax"). `expanded`: `expand_phrases` has
     been applied already (to a whole block at once, which is cheaper than line by line)."""
-    words = _WORD.findall(text if expanded else expand_phrases(text))
+    words = WORD.findall(text if expanded else expand_phrases(text))
     if not words:
         return []
     per_word = list(map(_doc_word_cache.get, words))
@@ -211,7 +212,7 @@ def english_terms(text: str, *, phrases: bool, expanded: bool = False) -> list[s
 def chinese_terms(text: str) -> list[str]:
     """Bigrams of each Han run (a lone character stands for itself) and concept terms found in them."""
     terms: list[str] = []
-    for run in _HAN_RUN.findall(text):
+    for run in HAN_RUN.findall(text):
         if len(run) == 1:
             if run not in ZH_STOP_SET:
                 terms.append(run)
@@ -227,7 +228,7 @@ def segment_terms(segment: str, *, phrases: bool = True, expanded: bool = False)
 
     The definition, one segment at a time; index builds get the same terms in bulk from `corpus`."""
     terms = english_terms(segment, phrases=phrases, expanded=expanded) if _HAS_LATIN.search(segment) else []
-    if _HAN.search(segment):
+    if HAN.search(segment):
         terms.extend(chinese_terms(segment))
     return terms
 
@@ -276,12 +277,12 @@ def query_terms(text: str, emoji: int = 0, words: Collection[str] = BASE_ZH_WORD
     `words` is the Chinese dictionary for finding grammar words and word boundaries.
     """
     terms: dict[str, QueryTerm] = {}
-    raw_words = _WORD.findall(expand_phrases(text))
+    raw_words = WORD.findall(expand_phrases(text))
     for term in map(word_term, raw_words):
         if term:
             _put(terms, term, 1.0, 1.0)
     unexpanded = _HYPHENATED.sub(_join_hyphenated, text) if "-" in text else text
-    for word in _WORD.findall(unexpanded):
+    for word in WORD.findall(unexpanded):
         if word_term(word):
             if len(word) >= 5:
                 _put(terms, word, PAIR_QUERY_WEIGHT, 0.0)
@@ -292,7 +293,7 @@ def query_terms(text: str, emoji: int = 0, words: Collection[str] = BASE_ZH_WORD
     for first, second in itertools.pairwise(heads):
         if first and second:
             _put(terms, first + second, PAIR_QUERY_WEIGHT, 0.0)
-    for run in _HAN_RUN.findall(text):
+    for run in HAN_RUN.findall(text):
         if len(run) == 1:
             if run not in ZH_STOP_SET:
                 _put(terms, run, 1.0, 1.0)
@@ -323,7 +324,7 @@ def query_terms(text: str, emoji: int = 0, words: Collection[str] = BASE_ZH_WORD
     for word in _ZH_CONCEPT_RE.findall(text):
         _put(terms, _CONCEPT_OF_ZH[word], 1.0, 1.0)
     if emoji:
-        if not any(t.miss for t in terms.values()) and (_SENTENCE.search(text) or _HAN.search(text)):
+        if not any(t.miss for t in terms.values()) and (_SENTENCE.search(text) or HAN.search(text)):
             # "what does 🙂 mean": the emoji is what the sentence is about.
             _put(terms, EMOJI_TERM, 1.0, 1.0)
         else:
@@ -333,4 +334,4 @@ def query_terms(text: str, emoji: int = 0, words: Collection[str] = BASE_ZH_WORD
 
 def english_words(text: str) -> list[str]:
     """The Latin-script words of a cleaned text, for typo correction."""
-    return _WORD.findall(text)
+    return WORD.findall(text)

@@ -6,14 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 LANGS: tuple[str, ...] = ("en", "zh")
+"""Languages every entry is written in: English and Simplified Chinese."""
 
 
 def content_lang(lang: str) -> str:
     """The stored language that serves a reply language: zh-Hant is written from zh."""
     return "zh" if lang.startswith("zh") else "en"
 
-
-"""Languages every entry is written in: English and Simplified Chinese."""
 
 CATEGORIES: tuple[str, ...] = ("culture", "etiquette", "sensitive", "app", "language", "server")
 

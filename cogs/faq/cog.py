@@ -186,11 +186,10 @@ class FaqCog(
                 content=t("faq.removed", lang, title=title, slug=entry.slug), view=None
             )
 
-        view = ConfirmView(interaction.user.id, lang, confirmed)
+        view = ConfirmView(interaction, confirmed)
         await interaction.response.send_message(
             t("faq.confirm_remove", lang, title=title, slug=entry.slug), view=view, ephemeral=True
         )
-        view.origin = interaction
 
     @app_commands.command(name="restore", description="Bring back a hidden topic")
     @app_commands.describe(topic="The topic to work on")
@@ -274,8 +273,7 @@ class FaqCog(
                 content=t("faq.imported", lang, added=len(done.added), updated=len(done.updated)), view=None
             )
 
-        view = ConfirmView(interaction.user.id, lang, confirmed)
-        view.origin = interaction
+        view = ConfirmView(interaction, confirmed)
         await interaction.followup.send(import_summary(plan, file.filename, lang), view=view, ephemeral=True)
 
     @app_commands.command(

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.knowledge.drafts import EntryForm
-from bot.messages import t
+from bot.messages import lang_for_locale, t
 from bot.replies import clip
 from cogs.ui.errors import ReportingModal, report_error, send_ephemeral
 from cogs.ui.render import text_input
@@ -47,19 +47,19 @@ class EntryModal(ReportingModal):
 
 
 class ConfirmView(discord.ui.View):
-    """Confirm / Cancel, clickable only by the member who ran the command."""
+    """Confirm / Cancel for the command `origin`, clickable only by the member who ran it, in their
+    language; the buttons are disabled on the command's message when the view times out."""
 
-    def __init__(self, owner_id: int, lang: str, on_confirm: Action, timeout: float = 300) -> None:
+    def __init__(self, origin: discord.Interaction, on_confirm: Action, timeout: float = 300) -> None:
         super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-        self.lang = lang
+        self.origin = origin
+        self.lang = lang_for_locale(origin.locale)
         self._on_confirm = on_confirm
-        self.origin: discord.Interaction | None = None
-        self.confirm.label = t("button.confirm", lang)
-        self.cancel.label = t("button.cancel", lang)
+        self.confirm.label = t("button.confirm", self.lang)
+        self.cancel.label = t("button.cancel", self.lang)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
+        if interaction.user.id != self.origin.user.id:
             await send_ephemeral(interaction, t("error.not_yours", self.lang))
             return False
         return True
@@ -67,9 +67,8 @@ class ConfirmView(discord.ui.View):
     async def on_timeout(self) -> None:
         for item in self.children:
             item.disabled = True  # type: ignore[attr-defined]
-        if self.origin is not None:
-            with contextlib.suppress(discord.HTTPException):
-                await self.origin.edit_original_response(view=self)
+        with contextlib.suppress(discord.HTTPException):
+            await self.origin.edit_original_response(view=self)
 
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
