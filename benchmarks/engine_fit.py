@@ -113,9 +113,8 @@ def cases(entries: Sequence[Entry]) -> list[Case]:
         if ev is not None:
             out.append(Case(group, index.slugs.index(slug) if slug else None, ev))
         elif slug:  # nothing usable: counts as a miss for the ranking
-            out.append(
-                Case(group, -1, engine.Evidence(np.zeros((len(index), len(engine.FEATURES))), 0.0, 0.0))
-            )
+            nothing = np.zeros((len(index), len(engine.FEATURES)))
+            out.append(Case(group, -1, engine.Evidence(nothing, 0.0, 0.0, np.zeros(len(index), dtype=bool))))
 
     for kept, tests in folds(entries):
         index = KnowledgeIndex.build(kept)
@@ -148,16 +147,20 @@ def fit_ranking(train: list[Case], steps: int = 600, l2: float = 1e-3) -> np.nda
     return w / max(w.sum(), 1e-9)
 
 
-def decision_rows(data: list[Case], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decision inputs, whether the best entry is right, and whether the case is off-topic."""
-    xs, right, off = [], [], []
+def decision_rows(
+    data: list[Case], weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Decision inputs, whether the best entry is right, whether the case is off-topic, and whether it is
+    about another app (never answered, so left out of the decision's fit)."""
+    xs, right, off, other_app = [], [], [], []
     for c in data:
         scores = c.ev.features @ weights
         order = engine.top_entries(scores, 4)
         xs.append(engine.decision_inputs(c.ev, scores, order))
         right.append(c.target is not None and int(order[0]) == c.target and scores[order[0]] > 0)
         off.append(c.target is None)
-    return np.array(xs), np.array(right), np.array(off)
+        other_app.append(engine.about_other_app(c.ev, int(order[0])))
+    return np.array(xs), np.array(right), np.array(off), np.array(other_app)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -186,12 +189,16 @@ def fit_decision(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1
         active &= ~negative
 
 
-def _sample_weights(data: list[Case], right: np.ndarray, off: np.ndarray) -> np.ndarray:
+def _sample_weights(
+    data: list[Case], right: np.ndarray, off: np.ndarray, other_app: np.ndarray
+) -> np.ndarray:
     """Per case: real-style questions ranked right share 1 - HELD_OUT_WEIGHT of the positive side, held-out
     example questions ranked right HELD_OUT_WEIGHT, off-topic questions the negative side; 0 for the rest (an
-    in-scope question ranked wrong teaches nothing about abstaining)."""
-    real = np.array([c.group.startswith("real") for c in data])
-    held_out = ~real & ~off
+    in-scope question ranked wrong teaches nothing about abstaining, and one about another app is never
+    answered)."""
+    real = np.array([c.group.startswith("real") for c in data]) & ~other_app
+    off = off & ~other_app
+    held_out = ~real & ~off & ~other_app
     weight = np.zeros(len(data))
     for mask, mass in (
         (real & right, 1.0 - HELD_OUT_WEIGHT),
@@ -207,13 +214,15 @@ def fit(data: list[Case], weights: np.ndarray | None = None) -> tuple[np.ndarray
     """Ranking weights (unless given), decision weights and the floor."""
     if weights is None:
         weights = fit_ranking([c for c in data if not c.group.startswith("real")])
-    x, right, off = decision_rows(data, weights)
+    x, right, off, other_app = decision_rows(data, weights)
     y = right.astype(float)
-    sample = _sample_weights(data, right, off)
+    sample = _sample_weights(data, right, off, other_app)
     dw = fit_decision(x, y, sample)
-    # The floor: cross-validated off-topic probabilities, so each is judged by a fit that did not see it.
+    # The floor: cross-validated off-topic probabilities, so each is judged by a fit that did not see it
+    # (a question about another app abstains whatever its probability).
     everyday = np.array(["everyday" in c.group for c in data])
-    _, off_p = _held_out(x, y, sample, np.flatnonzero(off & everyday), seed=0)
+    order, off_p = _held_out(x, y, sample, np.flatnonzero(off & everyday), seed=0)
+    off_p[other_app[order]] = 0.0
     floor = float(np.quantile(off_p, TARGET_ABSTAIN)) + 1e-6
     return weights, dw, max(floor, 0.05)
 
@@ -236,18 +245,18 @@ def _held_out(
 
 def cross_validated_real(data: list[Case], weights: np.ndarray, floor: float) -> float:
     """Share of the real-style questions answered right by decisions fitted without them (5 folds)."""
-    x, right, off = decision_rows(data, weights)
+    x, right, off, other_app = decision_rows(data, weights)
     y = right.astype(float)
-    sample = _sample_weights(data, right, off)
+    sample = _sample_weights(data, right, off, other_app)
     real = np.flatnonzero([c.group.startswith("real") for c in data])
     order, p = _held_out(x, y, sample, real, seed=1)
-    return int((right[order] & (p >= floor)).sum()) / max(real.size, 1)
+    return int((right[order] & (p >= floor) & ~other_app[order]).sum()) / max(real.size, 1)
 
 
 def report(data: list[Case], weights: np.ndarray, dw: np.ndarray, floor: float) -> dict[str, float]:
-    x, right, _ = decision_rows(data, weights)
+    x, right, _, other_app = decision_rows(data, weights)
     p = _sigmoid(x @ dw)
-    answered = p >= floor
+    answered = (p >= floor) & ~other_app
     out: dict[str, float] = {}
     for group in sorted({c.group for c in data}):
         sel = np.array([c.group == group for c in data])

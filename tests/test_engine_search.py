@@ -287,3 +287,49 @@ def test_did_you_mean_only_when_the_question_is_close(shipped: KnowledgeIndex) -
     assert near.slug is None and near.alternatives[:1] == ("political-discussion",)
     far = shipped.search("what is the weather in paris today")
     assert far.slug is None and far.alternatives == ()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "how do I go live on twitch",
+        "怎么在抖音开直播",
+        "who can livestream on youtube?",
+        "my whatsapp verification code never arrives",
+    ],
+)
+def test_a_question_about_another_app_abstains(index: KnowledgeIndex, query: str) -> None:
+    """Near misses: the entry's words, but another app the entry never names."""
+    assert index.search(query).slug is None
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("I stream on twitch, how do I go live on rednote too?", "live-streaming"),
+        ("can I go live on 小红书 like on youtube", "live-streaming"),
+        ("sign up with my wechat, the verification code never arrives", "sign-up"),
+    ],
+)
+def test_another_app_named_beside_rednote_or_by_the_entry_is_fine(query: str, slug: str) -> None:
+    wechat = entry(
+        "sign-up",
+        ("Creating an account", "注册账号"),
+        (("how do I sign up", "the verification code never arrives"), ("怎么注册小红书", "收不到验证码")),
+        ("sign up", "register", "注册", "verification code", "验证码"),
+        ("Register with your phone number or WeChat.", "用手机号或微信注册。"),
+    )
+    idx = KnowledgeIndex.build([*(e for e in FIXTURE if e.slug != "sign-up"), wechat])
+    assert idx.search(query).slug == slug
+
+
+def test_an_app_name_is_not_corrected_as_a_typo() -> None:
+    switch = entry(
+        "language-settings",
+        ("Switch the language", "切换语言"),
+        (("how do I switch the app to english",), ("怎么切换语言",)),
+        ("switch language", "切换语言"),
+    )
+    idx = KnowledgeIndex.build([*FIXTURE, switch])
+    assert idx.search("how do I switch to english").slug == "language-settings"  # the entry is reachable
+    assert idx.search("how do I twitch to english").slug is None  # not read as "switch"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import snowballstemmer
 
-from bot.engine.lexicon import ABBREVIATIONS, CONCEPTS, EN_STOPWORDS, ZH_STOPWORDS
+from bot.engine.lexicon import ABBREVIATIONS, CONCEPTS, EN_STOPWORDS, OTHER_APPS, ZH_STOPWORDS
 from bot.engine.normalize import HAN, HAN_CLASS
 
 EMOJI_TERM = "emoji"
@@ -105,11 +105,16 @@ def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+def _group_term(group: tuple[str, ...]) -> str:
+    """The matching term of a concept group: its first word's."""
+    return _stem(ABBREVIATIONS.get(group[0], group[0]))
+
+
 def _build_concepts() -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
     by_stem: dict[str, str] = {}
     by_zh: dict[str, str] = {}
-    for group in CONCEPTS:
-        head = _stem(ABBREVIATIONS.get(group[0], group[0]))
+    for group in (*CONCEPTS, *OTHER_APPS):
+        head = _group_term(group)
         for member in group:
             if HAN.search(member):
                 by_zh[member] = head
@@ -122,6 +127,10 @@ def _build_concepts() -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
 _CONCEPT_OF_STEM, _CONCEPT_OF_ZH, _ZH_CONCEPT_RE = _build_concepts()
 ZH_CONCEPTS = (_ZH_CONCEPT_RE, _CONCEPT_OF_ZH)
 """Chinese concept words: a pattern finding them (longest first) and each one's concept term."""
+OTHER_APP_TERMS = frozenset(_group_term(group) for group in OTHER_APPS)
+"""Matching terms of apps and sites other than RedNote."""
+HOME_APP_TERM = _group_term(("rednote",))
+"""Matching term of RedNote itself (小红书, xhs, Xiaohongshu ...)."""
 # Abbreviations also by stem, so their plurals and other forms are caught ("suspensions", "vids").
 _ABBREVIATION_OF_STEM = {_stem(k): v for k, v in ABBREVIATIONS.items() if k.isalpha()}
 ZH_STOP_SET = frozenset(ZH_STOPWORDS)

@@ -16,8 +16,9 @@ EXPORT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 MAX_TITLE = 200
 MAX_ANSWER = 4000
-MAX_QUESTION = 300
-MAX_QUESTIONS = 60
+MAX_EXAMPLE_QUESTION = 300
+"""Characters of one curated example question."""
+MAX_EXAMPLE_QUESTIONS = 60
 MAX_TAG = 60
 MAX_TAGS = 40
 MAX_ENTRIES = 5000
@@ -136,7 +137,9 @@ def _questions(value: Any, where: str) -> list[str]:
     if unknown:
         problems.append(f"{where}: unknown language(s) {', '.join(map(str, unknown))}")
     for lang in LANGS:
-        problems += _string_list(value.get(lang, []), f"{where}.{lang}", MAX_QUESTION, MAX_QUESTIONS)
+        problems += _string_list(
+            value.get(lang, []), f"{where}.{lang}", MAX_EXAMPLE_QUESTION, MAX_EXAMPLE_QUESTIONS
+        )
     return problems
 
 
