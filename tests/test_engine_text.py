@@ -135,3 +135,14 @@ def test_hyphenated_compound_with_a_grammar_word_is_one_word() -> None:
 
     assert not {"limit", "limits", "~limit"} & set(query_terms("that beach is off-limits at night"))
     assert {"self", "promot"} <= set(query_terms("self-promotion"))
+
+
+def test_taiwan_follow_is_read_as_follow_and_as_track() -> None:
+    """追蹤 is "follow" on Taiwanese social media and "track" elsewhere: the folded text reads it as 关注, the
+    character-by-character variant keeps 追踪, so a question offers both."""
+    from bot.engine.normalize import fold_chinese, simplified_variant
+
+    folded = fold_chinese("怎麼取消追蹤別人")
+    assert "关注" in folded and "追踪" not in folded
+    assert simplified_variant("怎麼取消追蹤別人", folded) == "怎么取消追踪别人"
+    assert fold_chinese("小红书会追踪我的位置吗") == "小红书会追踪我的位置吗"  # Simplified text: untouched

@@ -132,11 +132,20 @@ _VARIANTS = {"帐号": "账号", "帐户": "账户", "帐戶": "账户"}
 _VARIANT_RE = re.compile("|".join(_VARIANTS))
 
 
+# Taiwan social-media usage OpenCC's phrase table leaves alone although the mainland says it otherwise:
+# 追蹤 is "follow" there (mainland 关注; 追踪 is "track"), 推播 a push notification (推送). Only the phrase-
+# converted form reads them so; the character-by-character variant (`simplified_variant`) keeps the literal
+# reading, so a question offers both ("追蹤我的位置" is still about tracking).
+_TAIWAN_USAGE = {"追蹤": "关注", "推播": "推送"}
+_TAIWAN_USAGE_RE = re.compile("|".join(_TAIWAN_USAGE))
+
+
 def fold_chinese(text: str) -> str:
     """Chinese in one Simplified form for matching: Traditional folded with OpenCC `tw2sp` (Taiwan phrasing
-    too: 影片 -> 视频, 軟體 -> 软件), and variant spellings of one word unified."""
+    too: 影片 -> 视频, 軟體 -> 软件, plus `_TAIWAN_USAGE`), and variant spellings of one word unified."""
     if not HAN.search(text):
         return text
+    text = _TAIWAN_USAGE_RE.sub(lambda m: _TAIWAN_USAGE[m.group()], text)
     return _unify_variants(to_simplified(text))
 
 
