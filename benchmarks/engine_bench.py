@@ -31,7 +31,12 @@ from bot.knowledge.source import load_entries
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "data" / "dev_questions.jsonl"
 FRAMES = ROOT / "tests" / "data" / "dev_mixed_frames.json"
-INDEPENDENT = Path(__file__).with_name("engine_independent.txt")
+INDEPENDENT = {
+    "third writer": Path(__file__).with_name("engine_independent.txt"),
+    "fourth writer": Path(__file__).with_name("engine_independent_b.txt"),
+}
+"""Question sets written from the topic list alone by writers who saw neither the knowledge base nor the dev
+set; never fitted on."""
 GROUPS = ("en", "zh", "zh-Hant", "mixed")
 
 
@@ -43,11 +48,11 @@ def load_dev() -> list[dict]:
     return rows
 
 
-def load_independent() -> list[dict]:
-    """The third writer's questions (benchmarks/engine_independent.txt) as dev-set rows. Their code-switched
-    questions have no labelled frame, so their reply language is not judged (`expect_lang` None)."""
+def load_independent(path: Path) -> list[dict]:
+    """An independent set's questions ("slug | question" lines) as dev-set rows. Their code-switched questions
+    have no labelled frame, so their reply language is not judged (`expect_lang` None)."""
     rows, group = [], ""
-    for line in INDEPENDENT.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
             group = line[3:].split()[0]
         elif "|" in line and not line.startswith("#"):
@@ -196,17 +201,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     accuracy_table(
         rows, engine_scores, base_scores, f"fuzzy baseline (rapidfuzz, threshold {best_threshold})"
     )
-    independent = load_independent()
-    print(
-        f"\n## Accuracy on the independent set ({len(independent)} questions of a third writer, "
-        "benchmarks/engine_independent.txt; reply language of its code-switched ones not labelled)\n"
-    )
-    accuracy_table(
-        independent,
-        evaluate(index.search, independent),
-        evaluate(FuzzyBaseline(entries, best_threshold).search, independent),
-        f"fuzzy baseline (threshold {best_threshold})",
-    )
+    for writer, path in INDEPENDENT.items():
+        independent = load_independent(path)
+        print(
+            f"\n## Accuracy on an independent set: {len(independent)} questions of a {writer} "
+            f"(benchmarks/{path.name}; the reply language of its code-switched ones is not labelled)\n"
+        )
+        accuracy_table(
+            independent,
+            evaluate(index.search, independent),
+            evaluate(FuzzyBaseline(entries, best_threshold).search, independent),
+            f"fuzzy baseline (threshold {best_threshold})",
+        )
 
     queries = [r["q"] for r in rows]
     med, p99 = timings(index.search, queries, rounds=20)
