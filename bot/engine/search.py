@@ -48,8 +48,9 @@ MAX_QUERY_TERMS = 120
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The engine's answer: the entry to show (None = abstain), its confidence, the reply language, and up to
-    three other slugs worth offering as "did you mean"."""
+    """The engine's answer: the entry to show (None = abstain), its confidence (the probability that the best
+    entry is the answer; 0 for a question about another app), the reply language, and up to three other
+    slugs worth offering as "did you mean"."""
 
     slug: str | None
     score: float
@@ -311,11 +312,14 @@ def search(index: KnowledgeIndex, query: object, locale: str | None = None) -> M
     if scores[best] <= 0.0:
         return Match(None, 0.0, lang, ())
     p = confidence(decision_inputs(ev, scores, order))
-    answer = p >= ANSWER_FLOOR and not about_other_app(ev, best)
+    elsewhere = about_other_app(ev, best)
+    answer = p >= ANSWER_FLOOR and not elsewhere
     others = [int(i) for i in order if scores[i] > 0.0 and scores[i] >= ALTERNATIVE_SHARE * scores[best]]
     if answer:
         others = others[1:]
     elif p < ALTERNATIVE_MIN_CONFIDENCE:
         others = []
     alternatives = tuple(index.slugs[i] for i in others[:3])
-    return Match(index.slugs[best] if answer else None, round(p, 4), lang, alternatives)
+    # About another app: no confidence in the best entry, though it may still be worth offering.
+    score = 0.0 if elsewhere else round(p, 4)
+    return Match(index.slugs[best] if answer else None, score, lang, alternatives)
