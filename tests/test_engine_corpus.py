@@ -171,3 +171,74 @@ def test_any_curated_text_builds_an_index_that_answers(
     index = KnowledgeIndex.build(entries)
     match = index.search(question)
     assert match.slug is None or match.slug in index.slugs
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 9)), max_size=60))
+def test_occurrences_by_term_count_each_term_and_line(occurrences: list[tuple[int, int]]) -> None:
+    """Packed (line, term) occurrences -> each distinct (term, line) pair, term by term, with its count."""
+    key = np.array([line << 32 | term for line, term in occurrences], dtype=np.int64)
+    ptr, lines, counts = index_module._by_term(key)
+    terms = np.repeat(np.arange(ptr.size - 1), np.diff(ptr))
+    pairs = Counter((term, line) for line, term in occurrences)
+    assert list(zip(terms.tolist(), lines.tolist(), counts.tolist(), strict=True)) == [
+        (term, line, pairs[term, line]) for term, line in sorted(pairs)
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(line_text, st.lists(line_text, max_size=3), line_text), min_size=1, max_size=6),
+    st.integers(1, 5),
+)
+def test_rows_and_items_do_not_depend_on_slices(
+    fields: list[tuple[str, list[str], str]], slices: int
+) -> None:
+    """Rows and items are built from the (term, line) pairs slice by slice; any slicing gives the same, and
+    each item has exactly its line's distinct terms."""
+    entries = [
+        Entry(
+            slug=f"e{i}",
+            category="culture",
+            title={"en": title or "t", "zh": ""},
+            answer={"en": answer or "a", "zh": ""},
+            questions={"en": tuple(questions), "zh": ()},
+            tags=tuple(questions[:1]),
+        )
+        for i, (title, questions, answer) in enumerate(fields)
+    ]
+    vocab = Ids()
+    corpus = index_module._Corpus.of(entries, CorpusAnalyser(vocab))
+    whole = corpus.bm25_rows(len(vocab)), corpus.items((0, 2))
+    old = index_module._PACK_CHUNKS
+    try:
+        index_module._PACK_CHUNKS = slices
+        sliced = corpus.bm25_rows(len(vocab)), corpus.items((0, 2))
+    finally:
+        index_module._PACK_CHUNKS = old
+    for a, b in zip(_flat(whole), _flat(sliced), strict=True):
+        assert a.tolist() == b.tolist()
+    terms_of_line: dict[int, list[int]] = {}
+    ptr = corpus.term_ptr.tolist()
+    for term in range(len(ptr) - 1):
+        for line in corpus.line[ptr[term] : ptr[term + 1]].tolist():
+            terms_of_line.setdefault(line, []).append(term)
+    rows = [r for r, field in enumerate(corpus.line_field.tolist()) if field in (0, 2)]
+    item_lines = [line for line in corpus.line_id[rows].tolist() if line in terms_of_line]
+    expect = sorted((term, item) for item, line in enumerate(item_lines) for term in terms_of_line[line])
+    _, item_terms, items = whole[1]
+    assert list(zip(item_terms.tolist(), items.tolist(), strict=True)) == expect
+
+
+def _flat(arrays: object) -> list[np.ndarray]:
+    """The arrays of nested tuples of arrays, in order."""
+    if isinstance(arrays, np.ndarray):
+        return [arrays]
+    assert isinstance(arrays, tuple)
+    return [a for part in arrays for a in _flat(part)]
+
+
+@given(st.lists(st.text(alphabet="ab \n", max_size=5), max_size=5))
+def test_block_puts_one_line_per_line(lines: list[str]) -> None:
+    """Tags and example questions become one text, a line each (a line break inside one is a space)."""
+    assert index_module._block(lines) == "\n".join(line.replace("\n", " ") for line in lines)

@@ -83,10 +83,18 @@ def _field_texts(entry: Entry) -> tuple[tuple[str, ...], ...]:
     questions = entry.questions
     return (
         tuple(entry.title.get(lang, "").replace("\n", " ") for lang in ("en", "zh")),
-        ("\n".join(t.replace("\n", " ") for t in entry.tags),),
-        tuple("\n".join(q.replace("\n", " ") for q in questions.get(lang, ())) for lang in ("en", "zh")),
+        (_block(entry.tags),),
+        tuple(_block(questions.get(lang, ())) for lang in ("en", "zh")),
         (entry.answer.get("en", ""), entry.answer.get("zh", "")),
     )
+
+
+def _block(lines: Sequence[str]) -> str:
+    """`lines` as one text, one per line (a line break inside one becomes a space)."""
+    block = "\n".join(lines)
+    if block.count("\n") >= len(lines):  # rare: some line holds a line break
+        block = "\n".join(line.replace("\n", " ") for line in lines)
+    return block
 
 
 def _bm25(
@@ -106,17 +114,29 @@ def _bm25(
     return Postings.from_sorted(terms, docs, weight, n_terms), idf
 
 
-def _csr(key: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Occurrences as packed (row << 32 | term) keys (sorted in place) -> per row its distinct terms (sorted)
-    and their counts: (ptr, term, count)."""
-    key.sort()
+def _by_term(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Occurrences as packed (line << 32 | term) keys (overwritten) -> each distinct (term, line) pair, sorted by
+    term then line, and how often the term occurs in the line: (CSR pointer over terms, line, count)."""
+    high = key << 32
+    key >>= 32
+    key |= high  # term << 32 | line
+    del high
+    _sort_runs(key)
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else np.zeros(0, dtype=np.int64)
     counts = np.diff(np.r_[starts, key.size]).astype(np.int32)
     key = key[starts]
     del starts
-    ptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(key >> 32, minlength=n_rows), out=ptr[1:])
+    per_term = np.bincount(key >> 32)  # up to the last term with a pair
+    ptr = np.zeros(per_term.size + 1, dtype=np.int64)
+    np.cumsum(per_term, out=ptr[1:])
     return ptr, (key & 0xFFFFFFFF).astype(np.int32), counts
+
+
+def _sort_runs(key: np.ndarray) -> None:
+    """Sort packed integer keys in place. Timsort (numpy's "stable" kind): the keys come partly in order (line
+    by line; or term by term, in short sorted runs within a term), which it uses, sorting them several times
+    faster than the default quicksort. Equal integers are indistinguishable: the result is the same."""
+    key.sort(kind="stable")
 
 
 def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,10 +202,13 @@ class _Corpus:
     line_id: np.ndarray
     """One row per line of an entry's field, entry by entry (fields in order within an entry): the entry, the
     field, and the id of the (distinct) line."""
-    ptr: np.ndarray
-    term: np.ndarray
+    term_ptr: np.ndarray
+    line: np.ndarray
     count: np.ndarray
-    """CSR over line ids: a line's distinct terms and how often each occurs."""
+    """Each distinct (term, line id) pair, term by term (CSR over terms), then line by line, and how often the
+    term occurs in the line. Term by term, so that keys built from them come nearly sorted (`_sort_runs`)."""
+    line_terms: np.ndarray
+    """Per line id, how many distinct terms it has."""
     emoji: np.ndarray
     """Per (entry, field), the emoji its text held."""
     emoji_term: int
@@ -226,29 +249,41 @@ class _Corpus:
         answers += base << 32
         key = np.concatenate([key, answers])
         del answers
-        ptr, term, count = _csr(key, n_lines)
+        term_ptr, line, count = _by_term(key)
+        del key
+        line_terms = np.bincount(line, minlength=n_lines)
         emoji_term = analyser.term_id(EMOJI_TERM) if emoji.any() else -1
-        return cls(line_doc, line_field, line_id, ptr, term, count, emoji, emoji_term, _tag_words(tag_texts))
+        zh_words = _tag_words(tag_texts)
+        return cls(
+            line_doc, line_field, line_id, term_ptr, line, count, line_terms, emoji, emoji_term, zh_words
+        )
 
-    def _chunks(
-        self, chosen: np.ndarray | None = None
-    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The rows of `line_id` (those `chosen`), in slices: (row numbers, which of them each term occurrence
-        of their lines belongs to, the occurrences' positions in `term` / `count`, row after row)."""
-        rows = np.arange(self.line_id.size) if chosen is None else np.flatnonzero(chosen)
-        for part in np.array_split(rows, _PACK_CHUNKS):
-            yield part, *_gather(self.ptr, self.line_id[part])
+    def _expanded(self, row_line: np.ndarray) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+        """The (term, line) pairs, each once for every row of `row_line` (row -> line id) holding its line, in
+        slices: (the slice of pairs, which pair of it each occurrence comes from, the occurrence's row). Term
+        by term, and within a term line by line, each line's rows in order."""
+        ptr = np.zeros(self.line_terms.size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_line, minlength=self.line_terms.size), out=ptr[1:])
+        rows = np.argsort(row_line, kind="stable")  # line by line
+        for span in _spans(self.line.size):
+            which, pos = _gather(ptr, self.line[span])
+            yield span, which, rows[pos]
+
+    def _terms(self, span: slice) -> np.ndarray:
+        """The term of each (term, line) pair in `span` (not empty)."""
+        ptr = self.term_ptr
+        first, last = (np.searchsorted(ptr, [span.start, span.stop - 1], side="right") - 1).tolist()
+        terms = np.repeat(np.arange(first, last + 1), np.diff(ptr[first : last + 2]))
+        return terms[span.start - ptr[first] : span.stop - ptr[first]]
 
     def _occurrences(self, chosen: np.ndarray | None = None) -> int:
         lines = self.line_id if chosen is None else self.line_id[chosen]
-        return int((self.ptr[lines + 1] - self.ptr[lines]).sum())
+        return int(self.line_terms[lines].sum())
 
     def _field_scale(self) -> np.ndarray:
         """BM25F's factor per (entry, field): the field's weight over its length normalisation, (n, FIELDS)."""
         n = self.emoji.shape[0]
-        cum = np.r_[0, np.cumsum(self.count, dtype=np.int64)]
-        line_total = cum[self.ptr[1:]] - cum[self.ptr[:-1]]  # terms per distinct line
-        del cum
+        line_total = np.bincount(self.line, weights=self.count, minlength=self.line_terms.size)  # per line
         lengths = np.bincount(
             self.line_doc.astype(np.int64) * len(FIELDS) + self.line_field,
             weights=line_total[self.line_id],
@@ -279,20 +314,20 @@ class _Corpus:
         emoji_doc, emoji_field = np.nonzero(self.emoji)
         key = np.empty(self._occurrences() + emoji_doc.size, dtype=np.int64)
         at = 0
-        for part, which, pos in self._chunks():
-            k = key[at : at + pos.size]
-            k[:] = self.term[pos]
+        for span, which, rows in self._expanded(self.line_id):
+            k = key[at : at + rows.size]
+            k[:] = self._terms(span)[which]
             k <<= term_shift
-            k |= row_key[part][which]
-            k |= self.count[pos]
-            at += pos.size
+            k |= row_key[rows]
+            k |= self.count[span][which]
+            at += rows.size
         del row_key
         k = key[at:]
         k[:] = self.emoji_term
         k <<= term_shift
         k |= ((emoji_doc << _FIELD_BITS | emoji_field) << tf_bits) + self.emoji[emoji_doc, emoji_field]
         del k  # a view: it would keep the keys alive
-        key.sort()
+        _sort_runs(key)
         every_field, titles_and_tags = _merged_rows(key, tf_bits, doc_bits, self._field_scale().ravel())
         del key
         return _joined(every_field), _joined(titles_and_tags)
@@ -300,18 +335,16 @@ class _Corpus:
     def items(self, fields: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every line with terms of the given fields as an item (numbered entry by entry): the item's entry,
         and (term, item) pairs of its distinct terms, sorted by term then item (one packed key each)."""
-        line_id = self.line_id
-        chosen = np.isin(self.line_field, fields) & (self.ptr[line_id + 1] > self.ptr[line_id])
+        chosen = np.isin(self.line_field, fields) & (self.line_terms[self.line_id] > 0)
         key = np.empty(self._occurrences(chosen), dtype=np.int64)
-        at = first_item = 0
-        for part, which, pos in self._chunks(chosen):
-            k = key[at : at + pos.size]
-            k[:] = self.term[pos]
+        at = 0
+        for span, which, items in self._expanded(self.line_id[chosen]):
+            k = key[at : at + items.size]
+            k[:] = self._terms(span)[which]
             k <<= 32
-            k |= which.astype(np.int64) + first_item
-            at += pos.size
-            first_item += part.size
-        key.sort()
+            k |= items
+            at += items.size
+        _sort_runs(key)
         items = (key & 0xFFFFFFFF).astype(np.int32)
         key >>= 32
         return self.line_doc[chosen].astype(np.int32), key.astype(np.int32), items
@@ -387,7 +420,8 @@ def _joined(parts: _Parts) -> _Rows:
 def _tag_words(tag_texts: Sequence[str]) -> frozenset[str]:
     """Chinese words for segmenting questions: the base dictionary and every Han run of a Chinese tag."""
     words = set(BASE_ZH_WORDS)
-    han_tags = [t for t in tag_texts if not t.isascii() and HAN_RUN.search(t)]
+    tags = dict.fromkeys("\n".join(tag_texts).split("\n"))  # each tag once: entries share most of theirs
+    han_tags = [t for t in tags if not t.isascii() and HAN_RUN.search(t)]
     if han_tags:
         words.update(w for w in HAN_RUN.findall(to_simplified("\n".join(han_tags))) if 1 < len(w) <= MAX_WORD)
     return frozenset(words)
