@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.chat_policy import Cooldowns, looks_like_question
+from bot.chat_policy import Cooldowns, answers_unprompted, looks_like_question
 from bot.messages import lang_for_locale, t
 from cogs.ui.items import answer_parts
 from cogs.ui.options import MAX_QUESTION
@@ -75,8 +75,8 @@ class ChatCog(commands.Cog):
             channel_id=channel.id,
             user_id=message.author.id,
         )
-        if result.entry is None and not addressed:
-            return  # low confidence stays silent in enabled channels
+        if not addressed and (result.entry is None or not answers_unprompted(result.match.score)):
+            return  # unprompted, only a confident answer is worth interrupting a channel
         if not self.cooldowns.allow(message.author.id, channel.id):
             log.debug("chat cooldown for user %s in channel %s", message.author.id, channel.id)
             return

@@ -37,6 +37,11 @@ async def test_enabled_channel_answers_confident_questions_only(world: World) ->
     await no_reply(chatter)
     off_topic = await fake.send_message("does anyone know a good pizza place in naples?", author=world.editor)
     await no_reply(off_topic)
+    # Answered, but not confidently enough to interrupt a channel unasked; put to the bot, it is answered.
+    unsure = "my posts get zero views, why?"
+    await no_reply(await fake.send_message(unsure, author=world.moderator))
+    asked = await fake.send_message(f"{fake.bot_user.mention} {unsure}", author=world.moderator)
+    assert "post-removed-or-limited" in (await asked.wait_reply()).embed["footer"]["text"]
 
 
 async def test_mention_answers_or_says_it_does_not_know(world: World) -> None:
