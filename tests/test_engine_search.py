@@ -354,3 +354,10 @@ def test_independent_set_floors(shipped: KnowledgeIndex, name: str) -> None:
     below = {g: round(measured[g], 3) for g in floors if measured[g] < floors[g]}
     assert not below, f"{name} below the floor: {below} (floors {floors})"
     assert measured["reply language"] >= 0.98
+
+
+def test_chinese_tag_words_are_folded_as_questions_are() -> None:
+    """A Traditional tag joins the segmenting dictionary in the form a question takes after `fold_chinese`."""
+    taiwan = entry("followers", ("Followers", "粉丝"), (("followers",), ("粉丝",)), ("追蹤者",))
+    idx = KnowledgeIndex.build([taiwan])
+    assert "关注者" in idx.zh_words and "追踪者" not in idx.zh_words

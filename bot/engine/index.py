@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.engine.corpus import CorpusAnalyser, Ids
-from bot.engine.normalize import clean_lines, to_simplified
+from bot.engine.normalize import clean_lines, fold_chinese
 from bot.engine.tokenize import BASE_ZH_WORDS, EMOJI_TERM, HAN_RUN, MAX_WORD, word_term
 from bot.knowledge.entry import Entry
 
@@ -418,12 +418,13 @@ def _joined(parts: _Parts) -> _Rows:
 
 
 def _tag_words(tag_texts: Sequence[str]) -> frozenset[str]:
-    """Chinese words for segmenting questions: the base dictionary and every Han run of a Chinese tag."""
+    """Chinese words for segmenting questions: the base dictionary and every Han run of a Chinese tag, folded as
+    questions are (`fold_chinese`)."""
     words = set(BASE_ZH_WORDS)
     tags = dict.fromkeys("\n".join(tag_texts).split("\n"))  # each tag once: entries share most of theirs
     han_tags = [t for t in tags if not t.isascii() and HAN_RUN.search(t)]
     if han_tags:
-        words.update(w for w in HAN_RUN.findall(to_simplified("\n".join(han_tags))) if 1 < len(w) <= MAX_WORD)
+        words.update(w for w in HAN_RUN.findall(fold_chinese("\n".join(han_tags))) if 1 < len(w) <= MAX_WORD)
     return frozenset(words)
 
 
