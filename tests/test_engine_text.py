@@ -147,3 +147,12 @@ def test_taiwan_follow_is_read_as_follow_and_as_track() -> None:
     assert "关注" in folded and "追踪" not in folded
     assert simplified_variant("怎麼取消追蹤別人", folded) == "怎么取消追踪别人"
     assert fold_chinese("小红书会追踪我的位置吗") == "小红书会追踪我的位置吗"  # Simplified text: untouched
+
+
+def test_phrasal_expressions_keep_their_point() -> None:
+    """"make" and "show" are stop words; a phrase keeps what the expression means."""
+    from bot.engine.tokenize import query_terms, word_term
+
+    assert word_term("register") in query_terms("how do i make an account")
+    assert word_term("unfollow") in query_terms("he stopped following me")
+    assert word_term("download") in query_terms("is it on the app store")  # not the shop
