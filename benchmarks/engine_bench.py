@@ -1,4 +1,5 @@
-"""Measure the knowledge engine: accuracy on the dev set against a fuzzy-string baseline, and speed.
+"""Measure the knowledge engine: accuracy on the dev set and the independent sets against a fuzzy-string
+baseline, and speed.
 
     python -m benchmarks.engine_bench            # full run (shipped KB + a synthetic 10,000-entry KB)
     python -m benchmarks.engine_bench --quick    # accuracy and shipped-KB speed only
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from benchmarks.question_files import slug_questions
 from bot.engine import KnowledgeIndex, Match
 from bot.engine.normalize import clean, to_simplified
 from bot.knowledge.entry import Entry
@@ -49,18 +51,18 @@ def load_dev() -> list[dict]:
 
 
 def load_independent(path: Path) -> list[dict]:
-    """An independent set's questions ("slug | question" lines) as dev-set rows. Their code-switched questions
-    have no labelled frame, so their reply language is not judged (`expect_lang` None)."""
-    rows, group = [], ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            group = line[3:].split()[0]
-        elif "|" in line and not line.startswith("#"):
-            slug, question = (part.strip() for part in line.split("|", 1))
-            slug = None if slug == "none" else slug
-            known = group in ("en", "zh", "zh-Hant")
-            rows.append({"q": question, "slug": slug, "lang": group, "expect_lang": group if known else None})
-    return rows
+    """An independent set's questions as dev-set rows. The reply language is judged only where a question's
+    section names it (en, zh, zh-Hant): code-switched questions have no labelled frame, and the out-of-scope
+    section mixes languages (`expect_lang` None)."""
+    return [
+        {
+            "q": q,
+            "slug": slug,
+            "lang": group,
+            "expect_lang": group if group in ("en", "zh", "zh-Hant") else None,
+        }
+        for q, slug, group in slug_questions([path])
+    ]
 
 
 class FuzzyBaseline:
@@ -205,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         independent = load_independent(path)
         print(
             f"\n## Accuracy on an independent set: {len(independent)} questions of a {writer} "
-            f"(benchmarks/{path.name}; the reply language of its code-switched ones is not labelled)\n"
+            f"(benchmarks/{path.name}; reply language judged on its en, zh and zh-Hant sections)\n"
         )
         accuracy_table(
             independent,

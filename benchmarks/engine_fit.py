@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.question_files import slug_questions
 from bot.engine import KnowledgeIndex, to_traditional
 from bot.engine import search as engine
 from bot.engine.normalize import clean
@@ -67,16 +68,7 @@ def offtopic_questions() -> list[tuple[str, str]]:
 
 def realistic_questions() -> list[tuple[str, str, str]]:
     """(question, slug, language group) triples; the group is the first word of the section heading."""
-    out, group = [], ""
-    lines = [line for path in REALISTIC for line in path.read_text(encoding="utf-8").splitlines()]
-    for line in lines:
-        line = line.strip()
-        if line.startswith("## "):
-            group = line[3:].split()[0]
-        elif line and not line.startswith("#") and "|" in line:
-            slug, question = (part.strip() for part in line.split("|", 1))
-            out.append((question, slug, group))
-    return out
+    return [(q, slug, group) for q, slug, group in slug_questions(REALISTIC) if slug]
 
 
 def folds(entries: Sequence[Entry]) -> Iterator[tuple[list[Entry], list[tuple[str, str, str]]]]:

@@ -150,7 +150,7 @@ def test_taiwan_follow_is_read_as_follow_and_as_track() -> None:
 
 
 def test_phrasal_expressions_keep_their_point() -> None:
-    """"make" and "show" are stop words; a phrase keeps what the expression means."""
+    """ "make" and "stop" say little alone; a phrase keeps what the expression means."""
     from bot.engine.tokenize import query_terms, word_term
 
     assert word_term("register") in query_terms("how do i make an account")

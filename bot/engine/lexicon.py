@@ -146,7 +146,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("message", "messages", "messaging", "inbox", "私信", "私聊", "私讯", "私戳"),
     ("rednote", "小红书", "小红薯"),
     ("algorithm", "algorithms", "算法"),
-    ("account", "accounts", "账号", "账户", "帐号"),
+    ("account", "accounts", "账号", "账户"),
     (
         "banned",
         "suspend",
@@ -160,7 +160,6 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
         "停权",
         "kicked",
         "fenghao",
-        "locked",
         "frozen",
         "被锁",
     ),
@@ -424,7 +423,6 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
         "推广",
         "业配",
         "promotion",
-        "marketing",
         "collab",
         "恰饭",
         "赞助",
@@ -437,7 +435,6 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
         "traffic",
         "曝光",
         "流量",
-        "views",
         "浏览量",
         "小眼睛",
         "播放量",
@@ -492,7 +489,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
         "贴文",
         "发文",
     ),
-    ("profile", "profiles", "bio", "bios", "简介", "个人资料", "个人主页", "主页"),
+    ("profile", "profiles", "bio", "bios", "简介", "个人资料", "个人主页"),
     ("viral", "trending", "爆款", "爆火", "上热门", "热门", "热搜", "爆红"),
     ("interface", "ui", "menu", "menus", "界面", "菜单", "介面"),
     ("spam", "spamming", "spammer", "刷屏", "洗版", "洗频"),
@@ -522,7 +519,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("avatar", "头像", "大头贴"),
     ("repost", "reupload", "搬运", "转载"),
     ("newcomer", "newbie", "noob", "新人", "新手", "萌新", "beginner", "小白", "菜鸟"),
-    ("mutual", "moots", "f4f", "互关", "互粉", "互追", "回追"),
+    ("mutual", "moots", "互关", "互粉", "互追", "回追"),
     ("unban", "reinstated", "解封"),
     ("moderator", "版主", "审核", "管理员", "板主"),
     ("creator", "influencer", "blogger", "博主", "网红", "创作者", "部落客"),
@@ -575,7 +572,6 @@ OTHER_APPS: tuple[tuple[str, ...], ...] = (
     ("venmo",),
     ("roblox",),
     ("chatgpt",),
-    ("google", "谷歌"),
     ("deepl",),
     ("wechat", "weixin", "微信"),
     ("weibo", "微博"),
@@ -594,7 +590,8 @@ OTHER_APPS: tuple[tuple[str, ...], ...] = (
 )
 """Apps and sites other than RedNote, each one matching term (with its Chinese names). A question about one of
 them that the best entry never names is a near miss (banned on Instagram, streaming on Twitch), not a RedNote
-question. Names that are also everyday words (threads, snap, zoom, kick, steam, line, x) are left out."""
+question. Names that are also everyday words (threads, snap, zoom, kick, steam, line, x) are left out, and so is
+Google ("googled it" is searching, not another app)."""
 
 ZH_STOPWORDS: tuple[str, ...] = (
     "为什么",

@@ -135,7 +135,9 @@ _VARIANT_RE = re.compile("|".join(_VARIANTS))
 # Taiwan social-media usage OpenCC's phrase table leaves alone although the mainland says it otherwise:
 # 追蹤 is "follow" there (mainland 关注; 追踪 is "track"), 推播 a push notification (推送). Only the phrase-
 # converted form reads them so; the character-by-character variant (`simplified_variant`) keeps the literal
-# reading, so a question offers both ("追蹤我的位置" is still about tracking).
+# reading, so a question offers both ("追蹤我的位置" is still about tracking; so is "追蹤號碼", a parcel's
+# tracking number, which the folded form misreads as following). 推播 is written alike in Simplified, where
+# it is rare; it is rewritten there too.
 _TAIWAN_USAGE = {"追蹤": "关注", "推播": "推送"}
 _TAIWAN_USAGE_RE = re.compile("|".join(_TAIWAN_USAGE))
 
@@ -154,9 +156,9 @@ def _unify_variants(text: str) -> str:
 
 
 def simplified_variant(text: str, folded: str) -> str | None:
-    """The character-by-character Simplified form (OpenCC `t2s`) of a Traditional text, where it differs from
-    `folded` (its `fold_chinese` form): a Taiwan word converted as a phrase (資料 -> 数据) may be written as the
-    mainland one character for character (资料). None when there is no such difference."""
+    """The character-by-character Simplified form (OpenCC `t2s`) of a text, where it differs from `folded` (its
+    `fold_chinese` form): a Taiwan word converted as a phrase (資料 -> 数据) may be written as the mainland one
+    character for character (资料). None when there is no such difference."""
     if not HAN.search(text):
         return None
     try:

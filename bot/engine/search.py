@@ -140,7 +140,8 @@ def _query_vector(
 
 
 def _elsewhere(index: KnowledgeIndex, apps: list[str]) -> np.ndarray:
-    """Per entry: whether it names none of `apps` (the other apps a question is about)."""
+    """Per entry: whether `apps` (the other apps a question is about) is not empty and the entry names none of
+    them."""
     out = np.full(len(index), bool(apps))
     for app in apps:
         tid = index.vocab.get(app)
@@ -244,11 +245,11 @@ def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.n
     return np.array([1.0, top, (top - runner_up) / max(top, 1e-9), ev.han_share, ev.known_share, nearest])
 
 
-DECISION_WEIGHTS = np.array([-9.717, 7.437, 0.899, 0.678, 6.917, 1.511])
+DECISION_WEIGHTS = np.array([-9.679, 7.001, 1.201, 0.747, 7.016, 1.255])
 """Logistic weights of `decision_inputs`: the probability that the best entry is the answer (fitted by
 `benchmarks.engine_fit`: hand-written real-style questions ranked right against off-topic questions)."""
 
-ANSWER_FLOOR = 0.099
+ANSWER_FLOOR = 0.114
 """Answer when that probability reaches this, else abstain: the cross-validated 90th percentile of the
 everyday off-topic questions' probabilities (fitted by `benchmarks.engine_fit`, not chosen on the dev set)."""
 
