@@ -242,7 +242,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
         "骗局",
     ),
     ("comment", "comments", "commenting", "评论"),
-    ("follower", "followers", "fans", "粉丝", "subscribers", "关注", "关注者"),
+    ("follower", "followers", "fans", "粉丝", "subscribers", "关注者"),
     ("unfollow", "unfollowed", "unfollowing", "取关", "取消关注", "退追"),
     (
         "live",
