@@ -122,6 +122,7 @@ ABBREVIATIONS: dict[str, str] = {
     "faves": "favorites",
     "lang": "language",
     "kol": "influencer",
+    "offlimits": "taboo",  # "off-limits" is joined into one word before phrases ("off limits") are found
 }
 """Casual spellings -> the word the knowledge base uses (before stemming)."""
 
