@@ -54,9 +54,9 @@ async def test_abstained_questions_are_logged(sessions) -> None:
     assert len(await unanswered.top(GUILD_A)) == 1
 
 
-async def _counting_service(sessions) -> tuple[KnowledgeService, list[int]]:
-    """A service over the seeded knowledge base that checks for outside changes on every question, and the
-    sizes of the indexes it has built."""
+async def _counting_service(sessions, freshness: float = 0.0) -> tuple[KnowledgeService, list[int]]:
+    """A service over the seeded knowledge base that checks for outside changes every `freshness` seconds
+    (by default on every question), and the sizes of the indexes it has built."""
     repo = KnowledgeRepository(sessions)
     await repo.seed(load_entries())
     builds: list[int] = []
@@ -65,7 +65,7 @@ async def _counting_service(sessions) -> tuple[KnowledgeService, list[int]]:
         builds.append(len(entries))
         return KnowledgeIndex.build(entries)
 
-    return KnowledgeService(repo, index_factory=counting_build, freshness_seconds=0.0), builds
+    return KnowledgeService(repo, index_factory=counting_build, freshness_seconds=freshness), builds
 
 
 async def test_a_change_made_by_another_process_is_noticed(sessions) -> None:
@@ -87,6 +87,19 @@ async def test_an_own_edit_rebuilds_once(sessions) -> None:
     await service.ask("what is the cat tax", GUILD_A)
     await service.set_hidden("sign-up", True, None, actor_id=9)
     await service.ask("what is the cat tax", GUILD_A)
+    await service.ask("what is the cat tax", GUILD_A)
+    assert len(builds) == 2
+
+
+async def test_an_own_edit_is_not_taken_for_an_outside_change_later(sessions, monkeypatch) -> None:
+    """The next freshness check must not see this process's own edit as news and drop the rebuilt index."""
+    clock = [0.0]
+    monkeypatch.setattr("bot.knowledge.service.time.monotonic", lambda: clock[0])
+    service, builds = await _counting_service(sessions, freshness=10.0)
+    await service.ask("what is the cat tax", GUILD_A)
+    await service.set_hidden("sign-up", True, None, actor_id=9)
+    await service.ask("what is the cat tax", GUILD_A)
+    clock[0] += 11.0  # the next check is due
     await service.ask("what is the cat tax", GUILD_A)
     assert len(builds) == 2
 

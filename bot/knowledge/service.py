@@ -86,7 +86,8 @@ class KnowledgeService:
     async def _drop_if_stale(self) -> None:
         """Forget the cached indexes of the scopes changed since the last check, whichever process changed
         them (a shard process, or `kb import` from the command line): checked at most every
-        `freshness_seconds`. This process's own edits were already handled by `invalidate`."""
+        `freshness_seconds`. This process's own edits make the next check due (`_edited`), so their revision
+        is seen before the scope is rebuilt, not taken for news at a later check."""
         now = time.monotonic()
         if now - self._checked_at < self._freshness:
             return
@@ -133,6 +134,12 @@ class KnowledgeService:
                 self._cache.popitem(last=False)
             log.debug("built index for scope %s: %d entries", scope, len(entries))
             return snapshot
+
+    def _edited(self, guild_id: int | None) -> None:
+        """After this process's own edit in a scope: forget its indexes and check for changes before the next
+        build (which records the edit's revision as seen)."""
+        self.invalidate(guild_id)
+        self._checked_at = -math.inf
 
     def invalidate(self, guild_id: int | None) -> None:
         """Forget cached indexes after a change in this scope (a global change affects every guild)."""
@@ -188,19 +195,19 @@ class KnowledgeService:
 
     async def add(self, entry: Entry, guild_id: int | None, actor_id: int | None) -> Entry:
         result = await self.repo.add(entry, guild_id, actor_id)
-        self.invalidate(guild_id)
+        self._edited(guild_id)
         return result
 
     async def save(
         self, entry: Entry, guild_id: int | None, actor_id: int | None, expected_version: int | None = None
     ) -> Entry:
         result = await self.repo.save(entry, guild_id, actor_id, expected_version)
-        self.invalidate(guild_id)
+        self._edited(guild_id)
         return result
 
     async def set_hidden(self, slug: str, hidden: bool, guild_id: int | None, actor_id: int | None) -> Entry:
         result = await self.repo.set_hidden(slug, hidden, guild_id, actor_id)
-        self.invalidate(guild_id)
+        self._edited(guild_id)
         return result
 
     async def history(self, slug: str, guild_id: int | None) -> list[Revision]:
@@ -208,7 +215,7 @@ class KnowledgeService:
 
     async def revert(self, slug: str, revision_id: int, guild_id: int | None, actor_id: int | None) -> Entry:
         result = await self.repo.revert(slug, revision_id, guild_id, actor_id)
-        self.invalidate(guild_id)
+        self._edited(guild_id)
         return result
 
     async def plan_import(self, doc: Any, guild_id: int | None) -> ImportPlan:
@@ -216,7 +223,7 @@ class KnowledgeService:
 
     async def import_document(self, doc: Any, guild_id: int | None, actor_id: int | None) -> ImportPlan:
         plan = await self.repo.import_document(doc, guild_id, actor_id)
-        self.invalidate(guild_id)
+        self._edited(guild_id)
         return plan
 
     async def export(self, guild_id: int | None) -> dict[str, Any]:
