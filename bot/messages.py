@@ -140,15 +140,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def localise(text: str, lang: str) -> str:
+    """`text` converted to Traditional Chinese when the reply language is zh-Hant."""
+    if lang != "zh-Hant":
+        return text
+    from bot.engine.normalize import to_traditional  # OpenCC: only when it is needed
+
+    return to_traditional(text)
+
+
 def in_language(en: str, zh: str, lang: str) -> str:
     """`en` or `zh` for the reply language `lang`: "en", "zh", or "zh-Hant" (the Chinese in Traditional)."""
-    if not lang.startswith("zh"):
-        return en
-    if lang == "zh-Hant":
-        from bot.engine.normalize import to_traditional  # OpenCC: only when it is needed
-
-        return to_traditional(zh)
-    return zh
+    return localise(zh, lang) if lang.startswith("zh") else en
 
 
 @lru_cache(maxsize=1024)

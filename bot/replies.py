@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine import to_traditional
 from bot.knowledge.entry import Entry, content_lang
 from bot.knowledge.service import Answer
-from bot.messages import category_name, t
+from bot.messages import category_name, localise, t
 
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
@@ -33,11 +32,6 @@ class Reply:
     category: str | None
     footer: str
     suggestions: tuple[Suggestion, ...] = ()
-
-
-def localise(text: str, lang: str) -> str:
-    """`text` converted to Traditional Chinese when the reply language is zh-Hant."""
-    return to_traditional(text) if lang == "zh-Hant" else text
 
 
 def clip(text: str, limit: int) -> str:

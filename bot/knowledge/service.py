@@ -48,10 +48,11 @@ class Answer:
 class _Snapshot:
     index: KnowledgeIndex
     entries: dict[str, Entry]
+    """The visible entries by slug."""
+    everything: list[Entry]
+    """Every entry of the scope, hidden ones too."""
     _finder: TopicFinder | None = None
-    curation: tuple[TopicFinder, TopicFinder] | None = None
-    """Finders over every entry (hidden ones too) and over the hidden ones, for admins' autocomplete;
-    built on its first use."""
+    _curation: tuple[TopicFinder, TopicFinder] | None = None
 
     @property
     def finder(self) -> TopicFinder:
@@ -59,6 +60,15 @@ class _Snapshot:
         if self._finder is None:
             self._finder = TopicFinder(list(self.entries.values()))
         return self._finder
+
+    @property
+    def curation(self) -> tuple[TopicFinder, TopicFinder]:
+        """Finders over every entry (hidden ones too) and over the hidden ones, for admins' autocomplete;
+        built on first use."""
+        if self._curation is None:
+            hidden = [e for e in self.everything if e.hidden]
+            self._curation = (TopicFinder(self.everything), TopicFinder(hidden))
+        return self._curation
 
 
 class KnowledgeService:
@@ -123,12 +133,13 @@ class KnowledgeService:
             cached = self._cache.get(scope)
             if cached is not None:
                 return cached
-            entries = await self.repo.entries(scope)
+            everything = await self.repo.entries(scope, include_hidden=True)
+            entries = [e for e in everything if not e.hidden]  # the order `repo.entries(scope)` gives
             if len(entries) > BUILD_IN_THREAD_ABOVE:
                 index = await asyncio.to_thread(self._build, entries)
             else:
                 index = self._build(entries)
-            snapshot = _Snapshot(index, {e.slug: e for e in entries})
+            snapshot = _Snapshot(index, {e.slug: e for e in entries}, everything)
             self._cache[scope] = snapshot
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
@@ -235,8 +246,4 @@ class KnowledgeService:
         """Topics matching what an admin is typing: all of them, hidden ones too, or (`hidden`) only the
         hidden ones (what /faq restore can bring back). Kept with the guild's index, so a keystroke costs
         no database query."""
-        snapshot = await self._snapshot(guild_id)
-        if snapshot.curation is None:
-            everything = await self.repo.entries(await self._scope(guild_id), include_hidden=True)
-            snapshot.curation = (TopicFinder(everything), TopicFinder([e for e in everything if e.hidden]))
-        return snapshot.curation[hidden].find(typed, lang)
+        return (await self._snapshot(guild_id)).curation[hidden].find(typed, lang)
