@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from bot.engine import KnowledgeIndex, corpus
 from bot.engine import index as index_module
 from bot.engine.corpus import CorpusAnalyser, Ids
-from bot.engine.normalize import clean, clean_lines, clean_many
+from bot.engine.normalize import clean, clean_lines
 from bot.engine.tokenize import expand_phrases, segment_terms, word_term
 from bot.knowledge.entry import Entry
 
@@ -66,35 +67,37 @@ def test_bulk_terms_cover_phrases_compounds_and_chinese() -> None:
     assert "猫税" in bulk[3]
 
 
+UNICODE_PIECES = [
+    "Xiǎohóngshū", "\u00a0", "\u0301", "e\u0301", "🏽", "👍🏽", "🐱", "ﬁ", "ΣΑΣ", "—", "don’t", "\u200b",
+    "軟體", "影片", "資料", "\u3000", "帳號", "①", "㎏", "\u2028", "ß", "→", "Ｆｕｌｌ", "word", "猫", "\t", "",
+]  # fmt: skip
+unicode_piece = st.sampled_from(UNICODE_PIECES)
 markup = st.sampled_from(
     [
         "**bold**", "`code`", "```py", "~~old~~", "||secret||", "# Heading", "> quote", "- item", "* item",
-        "<@123>", "@everyone", "<:cat:123456>", "[笑哭R]", "🐱", "👍🏽", "〇", "https://www.xiaohongshu.com/x",
-        "[link](https://a.b)", "Ｆｕｌｌ", "zhè", "資料", "\n", "\n\n", "  ", "\t", "word", "猫",
-        "Xiǎohóngshū", "\u00a0", "\u0301", "e\u0301", "🏽", "ﬁ", "ΣΑΣ", "—", "don’t", "\u200b", "軟體", "影片",
-        "\u3000", "帳號", "①", "㎏", "\u2028", "ß", "→",
+        "<@123>", "@everyone", "<:cat:123456>", "[笑哭R]", "〇", "https://www.xiaohongshu.com/x",
+        "[link](https://a.b)", "zhè", "\n", "\n\n", "  ", *UNICODE_PIECES,
     ]
 )  # fmt: skip
+
+
+def _clean_texts(texts: list[str]) -> list[tuple[str, int]]:
+    """`clean_lines`' output regrouped per text: (cleaned text, emoji)."""
+    lines, sizes, emoji = clean_lines(texts)
+    starts = np.r_[0, np.cumsum(sizes)].tolist()
+    return [("\n".join(lines[a:b]), n) for (a, b), n in zip(pairwise(starts), emoji.tolist(), strict=True)]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(markup, max_size=10).map(" ".join), max_size=6))
-def test_clean_many_equals_clean_text_by_text(texts: list[str]) -> None:
-    for text, bulk in zip(texts, clean_many(texts), strict=True):
+def test_clean_lines_equal_clean_text_by_text(texts: list[str]) -> None:
+    for text, (bulk_text, bulk_emoji) in zip(texts, _clean_texts(texts), strict=True):
         one = clean(text, limit=None, lines=True)
-        assert bulk.emoji == one.emoji
+        assert bulk_emoji == one.emoji
         # The same lines with the same terms (a markdown mark right after an emoji may stay: it is no term).
-        assert [_reference(line, pairs=True) for line in bulk.text.split("\n")] == [
+        assert [_reference(line, pairs=True) for line in bulk_text.split("\n")] == [
             _reference(line, pairs=True) for line in one.text.split("\n")
         ]
-
-
-unicode_piece = st.sampled_from(
-    [
-        "Xiǎohóngshū", "\u00a0", "\u0301", "e\u0301", "🏽", "👍🏽", "🐱", "ﬁ", "ΣΑΣ", "—", "don’t", "\u200b",
-        "軟體", "影片", "資料", "\u3000", "帳號", "①", "㎏", "\u2028", "ß", "→", "Ｆｕｌｌ", "word", "猫", "\t", "",
-    ]
-)  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
@@ -236,9 +239,3 @@ def _flat(arrays: object) -> list[np.ndarray]:
         return [arrays]
     assert isinstance(arrays, tuple)
     return [a for part in arrays for a in _flat(part)]
-
-
-@given(st.lists(st.text(alphabet="ab \n", max_size=5), max_size=5))
-def test_block_puts_one_line_per_line(lines: list[str]) -> None:
-    """Tags and example questions become one text, a line each (a line break inside one is a space)."""
-    assert index_module._block(lines) == "\n".join(line.replace("\n", " ") for line in lines)

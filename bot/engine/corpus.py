@@ -20,8 +20,9 @@ from bot.engine.normalize import HAN_RANGES
 from bot.engine.tokenize import PHRASES, WORD, ZH_CONCEPTS, ZH_STOP_SET, doc_word_terms
 
 _TOKEN = re.compile(WORD.pattern + r"|(?<=[a-z])-(?=[a-z])|\n|[^\S\n]*[^\sa-z0-9]+[^\S\n]*")
-"""Words; a hyphen between two letters; line breaks; and anything else that is not white space (with the
-spaces around it, so " - " is not taken for a hyphen): it keeps a phrase's words from meeting across it."""
+"""Words; a hyphen between two letters; line breaks; and anything else that is not white space: it keeps a
+phrase's words from meeting across it. Text is tokenised in pieces cut at spaces, with a hyphen not between
+two letters marked first (`_LONE_HYPHEN`), so " - " is not taken for a hyphen."""
 _LONE_HYPHEN = re.compile(r"(?<![a-z])-|-(?![a-z])")
 """A hyphen not between two letters. In a whole line it is part of a run of other characters with the spaces
 around it (" - "); in a piece cut out at spaces it is marked as such ("\\x00"), not taken for a hyphen."""
@@ -35,6 +36,15 @@ _ZH_STOP_CHARS = np.array(sorted(ord(w) for w in ZH_STOP_SET if len(w) == 1), dt
 
 Occurrences = tuple[np.ndarray, np.ndarray]
 """(line, term id) pairs, one per occurrence of a term in a line."""
+
+
+def csr_gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For CSR rows `rows`: which of them each element comes from, and the element's position in the data."""
+    counts = ptr[rows + 1] - ptr[rows]
+    which = np.repeat(np.arange(rows.size, dtype=np.int32), counts)
+    pos = np.arange(which.size, dtype=np.int64)
+    pos -= np.repeat(np.cumsum(counts) - counts - ptr[rows], counts)
+    return which, pos
 
 
 class Ids(dict[str, int]):
@@ -68,8 +78,7 @@ class CorpusAnalyser:
         self._term_names = np.zeros(0, dtype=object)
         # Space-separated pieces of text and their words (CSR); the piece "\n" is a line break.
         self._pieces = Ids({"\n": 0})
-        self._piece_start = np.zeros(1, dtype=np.int64)
-        self._piece_size = np.ones(1, dtype=np.int64)
+        self._piece_ptr = np.array([0, 1], dtype=np.int64)
         self._piece_words = np.full(1, _NEWLINE, dtype=np.int64)
         self._phrases = {
             tuple(self._words[w] for w in phrase.split()): joined for phrase, joined in PHRASES.items()
@@ -165,14 +174,11 @@ class CorpusAnalyser:
         pid = np.fromiter(map(self._pieces.__getitem__, pieces), dtype=np.int64, count=len(pieces))
         del pieces
         self._sync_pieces()
-        counts = self._piece_size[pid]
-        starts = np.repeat(self._piece_start[pid] - (np.cumsum(counts) - counts), counts)
-        starts += np.arange(starts.size)
-        return self._piece_words[starts]
+        return self._piece_words[csr_gather(self._piece_ptr, pid)[1]]
 
     def _sync_pieces(self) -> None:
         """Tokenise the pieces seen since the last call (all at once: one per line, a line break after each)."""
-        old = self._piece_size.size
+        old = self._piece_ptr.size - 1
         new_pieces = list(islice(self._pieces, old, None))
         if not new_pieces:
             return
@@ -183,12 +189,10 @@ class CorpusAnalyser:
         wid = np.fromiter(map(self._words.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         del tokens
         self._sync_words()
-        ends = np.flatnonzero(wid == _NEWLINE)
-        sizes = np.diff(ends, prepend=-1) - 1
-        self._piece_start = np.concatenate(
-            [self._piece_start, self._piece_words.size + ends - np.arange(ends.size) - sizes]
+        ends = np.flatnonzero(wid == _NEWLINE)  # each new piece's words end where its line break stands
+        self._piece_ptr = np.concatenate(
+            [self._piece_ptr, self._piece_words.size + ends - np.arange(ends.size)]
         )
-        self._piece_size = np.concatenate([self._piece_size, sizes])
         self._piece_words = np.concatenate([self._piece_words, wid[wid != _NEWLINE]])
 
     def _english(self, chunk: Sequence[str], pairs: bool, line_weights: np.ndarray | None) -> Occurrences:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.engine.corpus import CorpusAnalyser, Ids
+from bot.engine.corpus import CorpusAnalyser, Ids, csr_gather
 from bot.engine.normalize import clean_lines, fold_chinese
 from bot.engine.tokenize import BASE_ZH_WORDS, EMOJI_TERM, HAN_RUN, MAX_WORD, word_term
 from bot.knowledge.entry import Entry
@@ -65,7 +65,7 @@ class Postings:
         """All (item, query weight * posting weight) pairs of the given terms."""
         if not terms:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        which, positions = _gather(self.ptr, np.asarray(terms, dtype=np.int64))
+        which, positions = csr_gather(self.ptr, np.asarray(terms, dtype=np.int64))
         return self.item[positions], self.weight[positions] * np.asarray(query_weights, dtype=np.float32)[
             which
         ]
@@ -91,10 +91,7 @@ def _field_texts(entry: Entry) -> tuple[tuple[str, ...], ...]:
 
 def _block(lines: Sequence[str]) -> str:
     """`lines` as one text, one per line (a line break inside one becomes a space)."""
-    block = "\n".join(lines)
-    if block.count("\n") >= len(lines):  # rare: some line holds a line break
-        block = "\n".join(line.replace("\n", " ") for line in lines)
-    return block
+    return "\n".join(line.replace("\n", " ") for line in lines)
 
 
 def _bm25(
@@ -139,15 +136,6 @@ def _sort_runs(key: np.ndarray) -> None:
     key.sort(kind="stable")
 
 
-def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For CSR rows `rows`: which of them each element comes from, and the element's position in the data."""
-    counts = ptr[rows + 1] - ptr[rows]
-    which = np.repeat(np.arange(rows.size, dtype=np.int32), counts)
-    pos = np.arange(which.size, dtype=np.int64)
-    pos -= np.repeat(np.cumsum(counts) - counts - ptr[rows], counts)
-    return which, pos
-
-
 _PACK_CHUNKS = 16
 """Rows are packed and unpacked in this many slices, to bound the temporary arrays."""
 
@@ -188,7 +176,7 @@ def _field_lines(
     del lines
     block_text_arr = np.asarray(block_text, dtype=np.int64)
     block_doc_arr = np.asarray(block_doc, dtype=np.int64)
-    which, pos = _gather(text_ptr, block_text_arr)
+    which, pos = csr_gather(text_ptr, block_text_arr)
     emoji = np.bincount(block_doc_arr, weights=text_emoji[block_text_arr], minlength=len(field_texts))
     return list(texts), block_doc_arr[which], line_ids[pos], emoji.astype(np.int64)
 
@@ -266,7 +254,7 @@ class _Corpus:
         np.cumsum(np.bincount(row_line, minlength=self.line_terms.size), out=ptr[1:])
         rows = np.argsort(row_line, kind="stable")  # line by line
         for span in _spans(self.line.size):
-            which, pos = _gather(ptr, self.line[span])
+            which, pos = csr_gather(ptr, self.line[span])
             yield span, which, rows[pos]
 
     def _terms(self, span: slice) -> np.ndarray:

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress, pairwise, repeat
+from itertools import compress, repeat
 
 import numpy as np
 import opencc
@@ -303,17 +303,6 @@ def normalize(text: object) -> str:
 
 _EMOJI_MARK = "\u3007"
 """Stands for an emoji while a batch is cleaned (〇, kept by every step); texts holding one are cleaned alone."""
-
-
-def clean_many(texts: Sequence[str]) -> list[Cleaned]:
-    """`clean(text, limit=None, lines=True)` of many curated texts at once (spaces not squeezed: callers split
-    words themselves); see `clean_lines`."""
-    lines, sizes, emoji = clean_lines(texts)
-    bounds = np.r_[0, np.cumsum(sizes)].tolist()
-    return [
-        Cleaned("\n".join(lines[a:b]), count)
-        for (a, b), count in zip(pairwise(bounds), emoji.tolist(), strict=True)
-    ]
 
 
 def clean_lines(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
