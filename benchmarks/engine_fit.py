@@ -9,9 +9,9 @@ Nothing here looks at the dev set while fitting. The data:
 * every example question of every entry, held out in turn (fold k removes the k-th question of every entry
   from the index, then asks each of them), in English, in Simplified Chinese and, converted with OpenCC, in
   Traditional Chinese: the right entry is known;
-* real-style questions in benchmarks/engine_realistic.txt (written for this, independently of the dev set
-  and of the knowledge base's example questions: casual, describing situations, code-switched), with their
-  right entry;
+* real-style questions in benchmarks/engine_realistic.txt and engine_realistic_b.txt (two writers, writing
+  for this independently of the dev set and of the knowledge base's example questions: casual, describing
+  situations, code-switched), with their right entry;
 * the off-topic questions in benchmarks/engine_offtopic.txt (written for this, independently of the dev set):
   the engine should abstain.
 
@@ -139,11 +139,27 @@ def fit_ranking(train: list[Case], steps: int = 600, l2: float = 1e-3) -> np.nda
     return w / max(w.sum(), 1e-9)
 
 
-def decision_rows(
-    data: list[Case], weights: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Decision inputs, whether the best entry is right, whether the case is off-topic, and whether it is
-    about another app (never answered, so left out of the decision's fit)."""
+@dataclass
+class Rows:
+    """Every case under one ranking: its decision inputs, and what the decision's fit needs to know of it."""
+
+    x: np.ndarray
+    right: np.ndarray
+    """The best entry is the right one."""
+    off: np.ndarray
+    """Off-topic."""
+    other_app: np.ndarray
+    """About another app: never answered, so left out of the decision's fit."""
+    real: np.ndarray
+    """A real-style question."""
+    everyday: np.ndarray
+    """An everyday off-topic question (the floor is set on these)."""
+    sample: np.ndarray
+    """The fit's weight of each case (`_sample_weights`)."""
+
+
+def decision_rows(data: list[Case], weights: np.ndarray) -> Rows:
+    """The cases' decision rows under the ranking `weights`."""
     xs, right, off, other_app = [], [], [], []
     for c in data:
         scores = c.ev.features @ weights
@@ -152,7 +168,11 @@ def decision_rows(
         right.append(c.target is not None and int(order[0]) == c.target and scores[order[0]] > 0)
         off.append(c.target is None)
         other_app.append(engine.about_other_app(c.ev, int(order[0])))
-    return np.array(xs), np.array(right), np.array(off), np.array(other_app)
+    right_, off_, other_ = np.array(right), np.array(off), np.array(other_app)
+    real = np.array([c.group.startswith("real") for c in data])
+    everyday = np.array(["everyday" in c.group for c in data])
+    sample = _sample_weights(real, right_, off_, other_)
+    return Rows(np.array(xs), right_, off_, other_, real, everyday, sample)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -182,16 +202,16 @@ def fit_decision(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1
 
 
 def _sample_weights(
-    data: list[Case], right: np.ndarray, off: np.ndarray, other_app: np.ndarray
+    real: np.ndarray, right: np.ndarray, off: np.ndarray, other_app: np.ndarray
 ) -> np.ndarray:
     """Per case: real-style questions ranked right share 1 - HELD_OUT_WEIGHT of the positive side, held-out
     example questions ranked right HELD_OUT_WEIGHT, off-topic questions the negative side; 0 for the rest (an
     in-scope question ranked wrong teaches nothing about abstaining, and one about another app is never
     answered)."""
-    real = np.array([c.group.startswith("real") for c in data]) & ~other_app
+    real = real & ~other_app
     off = off & ~other_app
     held_out = ~real & ~off & ~other_app
-    weight = np.zeros(len(data))
+    weight = np.zeros(real.size)
     for mask, mass in (
         (real & right, 1.0 - HELD_OUT_WEIGHT),
         (held_out & right, HELD_OUT_WEIGHT),
@@ -199,24 +219,19 @@ def _sample_weights(
     ):
         if mask.any():
             weight[mask] = mass / mask.sum()
-    return weight * len(data)
+    return weight * real.size
 
 
-def fit(data: list[Case], weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
-    """Ranking weights (unless given), decision weights and the floor."""
-    if weights is None:
-        weights = fit_ranking([c for c in data if not c.group.startswith("real")])
-    x, right, off, other_app = decision_rows(data, weights)
-    y = right.astype(float)
-    sample = _sample_weights(data, right, off, other_app)
-    dw = fit_decision(x, y, sample)
+def fit(rows: Rows) -> tuple[np.ndarray, float]:
+    """Decision weights and the floor."""
+    y = rows.right.astype(float)
+    dw = fit_decision(rows.x, y, rows.sample)
     # The floor: cross-validated off-topic probabilities, so each is judged by a fit that did not see it
     # (a question about another app abstains whatever its probability).
-    everyday = np.array(["everyday" in c.group for c in data])
-    order, off_p = _held_out(x, y, sample, np.flatnonzero(off & everyday), seed=0)
-    off_p[other_app[order]] = 0.0
+    order, off_p = _held_out(rows.x, y, rows.sample, np.flatnonzero(rows.off & rows.everyday), seed=0)
+    off_p[rows.other_app[order]] = 0.0
     floor = float(np.quantile(off_p, TARGET_ABSTAIN)) + 1e-6
-    return weights, dw, max(floor, 0.05)
+    return dw, max(floor, 0.05)
 
 
 def _held_out(
@@ -235,28 +250,24 @@ def _held_out(
     return order, p
 
 
-def cross_validated_real(data: list[Case], weights: np.ndarray, floor: float) -> float:
+def cross_validated_real(rows: Rows, floor: float) -> float:
     """Share of the real-style questions answered right by decisions fitted without them (5 folds)."""
-    x, right, off, other_app = decision_rows(data, weights)
-    y = right.astype(float)
-    sample = _sample_weights(data, right, off, other_app)
-    real = np.flatnonzero([c.group.startswith("real") for c in data])
-    order, p = _held_out(x, y, sample, real, seed=1)
-    return int((right[order] & (p >= floor) & ~other_app[order]).sum()) / max(real.size, 1)
+    real = np.flatnonzero(rows.real)
+    order, p = _held_out(rows.x, rows.right.astype(float), rows.sample, real, seed=1)
+    return int((rows.right[order] & (p >= floor) & ~rows.other_app[order]).sum()) / max(real.size, 1)
 
 
-def report(data: list[Case], weights: np.ndarray, dw: np.ndarray, floor: float) -> dict[str, float]:
-    x, right, _, other_app = decision_rows(data, weights)
-    p = _sigmoid(x @ dw)
-    answered = (p >= floor) & ~other_app
+def report(data: list[Case], rows: Rows, dw: np.ndarray, floor: float) -> dict[str, float]:
+    """Per group of cases: the share answered right (and ranked first), or for off-topic ones abstained."""
+    answered = (_sigmoid(rows.x @ dw) >= floor) & ~rows.other_app
     out: dict[str, float] = {}
     for group in sorted({c.group for c in data}):
         sel = np.array([c.group == group for c in data])
         if group.startswith("off-topic"):
             out[group] = float((~answered[sel]).mean())
         else:
-            out[group] = float((right[sel] & answered[sel]).mean())
-            out[group + " (ranked first)"] = float(right[sel].mean())
+            out[group] = float((rows.right[sel] & answered[sel]).mean())
+            out[group + " (ranked first)"] = float(rows.right[sel].mean())
     return out
 
 
@@ -271,23 +282,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--keep-ranking", action="store_true", help="fit the decision only, on the shipped RANK_WEIGHTS"
     )
     args = parser.parse_args(argv)
-    entries = load_entries()
-    data = cases(entries)
-    if args.shipped:
-        weights, dw, floor = engine.RANK_WEIGHTS, engine.DECISION_WEIGHTS, engine.ANSWER_FLOOR
+    data = cases(load_entries())
+    if args.shipped or args.keep_ranking:
+        weights = engine.RANK_WEIGHTS
     else:
-        weights, dw, floor = fit(data, engine.RANK_WEIGHTS if args.keep_ranking else None)
+        weights = fit_ranking([c for c in data if not c.group.startswith("real")])
+    rows = decision_rows(data, weights)
+    if args.shipped:
+        dw, floor = engine.DECISION_WEIGHTS, engine.ANSWER_FLOOR
+    else:
+        dw, floor = fit(rows)
         np.set_printoptions(precision=4, suppress=True)
         print("RANK_WEIGHTS =", repr(np.round(weights, 4)))
         print("DECISION_WEIGHTS =", repr(np.round(dw, 3)), " # of", ", ".join(engine.DECISION_INPUTS))
         print("ANSWER_FLOOR =", round(floor, 3))
-    for name, value in report(data, weights, dw, floor).items():
+    for name, value in report(data, rows, dw, floor).items():
         print(f"{name}: {100 * value:.1f}%")
-    if args.shipped:
-        return 0
-    print(
-        f"real-style questions answered right, cross-validated: {100 * cross_validated_real(data, weights, floor):.1f}%"
-    )
+    if not args.shipped:
+        print(
+            f"real-style questions answered right, cross-validated: {100 * cross_validated_real(rows, floor):.1f}%"
+        )
     return 0
 
 
