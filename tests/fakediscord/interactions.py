@@ -135,13 +135,13 @@ class InteractionHandle:
 
     @property
     def messages(self) -> list[Message]:
-        """The visible answer: @original (unless still loading or deleted) then follow-ups, in order."""
-        out = []
+        """The visible answer: @original (unless still loading) then follow-ups, in order."""
         original = self.original
-        if original is not None and not original.loading and not original.deleted:
-            out.append(original)
-        out.extend(m for m in self.followups if not m.deleted)
-        return out
+        return (
+            [original, *self.followups]
+            if original is not None and not original.loading
+            else [*self.followups]
+        )
 
     @property
     def message(self) -> Message | None:
@@ -241,7 +241,7 @@ class MessageHandle:
         return [
             m
             for m in self.fake.messages.values()
-            if m.referenced_message_id == self.id and m.author.id == self.fake.bot_user.id and not m.deleted
+            if m.referenced_message_id == self.id and m.author.id == self.fake.bot_user.id
         ]
 
     async def wait_reply(self, timeout: float = 5.0) -> Message:
@@ -752,8 +752,6 @@ class InjectionMixin:
     ) -> InteractionHandle:
         """A user clicks the button (by ``custom_id`` or ``label``) on a message the bot sent."""
         msg = self._message(message)
-        if msg.deleted:
-            raise ValueError(f"message {msg.id} was deleted")
         comp = msg.component(custom_id, label=label)
         if comp.get("type") != 2 or comp.get("style") in (5, 6):
             raise ValueError(f"component {comp} is not a clickable button")

@@ -388,7 +388,6 @@ class Message:
     nonce: str | None = None
     sticker_ids: list[int] = field(default_factory=list)
     poll: dict[str, Any] | None = None
-    deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
 
     # --- flags --------------------------------------------------------------------------------------

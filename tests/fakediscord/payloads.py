@@ -252,9 +252,7 @@ def message(m: Message, world: FakeDiscord, *, gateway: bool = False, depth: int
         data["message_reference"] = m.message_reference
         ref = world.messages.get(m.referenced_message_id or 0)
         if depth == 0:
-            data["referenced_message"] = (
-                None if ref is None or ref.deleted else message(ref, world, gateway=False, depth=1)
-            )
+            data["referenced_message"] = None if ref is None else message(ref, world, gateway=False, depth=1)
     if gateway and guild is not None:
         data["guild_id"] = str(guild.id)
         if m.author.id in guild.members:

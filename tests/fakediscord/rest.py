@@ -358,13 +358,7 @@ class RestApi:
         intent = INTENT_GUILD_MESSAGES if message.guild_id else INTENT_DIRECT_MESSAGES
         if not session.has_intent(intent):
             return
-        if event == "MESSAGE_DELETE":
-            data: dict[str, Any] = {"id": str(message.id), "channel_id": str(message.channel_id)}
-            if message.guild_id:
-                data["guild_id"] = str(message.guild_id)
-        else:
-            data = payloads.message(message, fake, gateway=True)
-        await session.dispatch(event, data)
+        await session.dispatch(event, payloads.message(message, fake, gateway=True))
 
     # --- gateway, users, application ---------------------------------------------------------------------
     async def get_gateway(self, call: Call) -> tuple[int, Any]:
@@ -561,7 +555,7 @@ class RestApi:
         else:
             mid = None
         message = self.fake.messages.get(mid or 0)
-        if message is None or message.deleted:
+        if message is None:
             raise unknown("Message", 10008)
         return message
 
@@ -609,7 +603,7 @@ class RestApi:
         referenced: Message | None = None
         if reference and reference.get("message_id"):
             referenced = self.fake.messages.get(int(reference["message_id"]))
-            valid = referenced is not None and not referenced.deleted and not referenced.ephemeral
+            valid = referenced is not None and not referenced.ephemeral
             if not valid:
                 referenced = None
                 if reference.get("fail_if_not_exists", True):

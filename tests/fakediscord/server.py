@@ -456,13 +456,9 @@ class FakeDiscord(InjectionMixin):
         )
 
     def channel_messages(self, channel: Channel | int) -> list[Message]:
-        """Visible messages of a channel, oldest first (no ephemeral, no deleted, no placeholders)."""
+        """Visible messages of a channel, oldest first (no ephemeral, no placeholders)."""
         channel_id = as_id(channel)
-        return [
-            m
-            for m in self.messages.values()
-            if m.channel_id == channel_id and not m.deleted and not m.ephemeral
-        ]
+        return [m for m in self.messages.values() if m.channel_id == channel_id and not m.ephemeral]
 
     # --- failure injection --------------------------------------------------------------------------------
     def fail_next(
