@@ -336,6 +336,18 @@ def test_an_app_name_is_not_corrected_as_a_typo() -> None:
     assert idx.search("how do I twitch to english").slug is None  # not read as "switch"
 
 
+def test_an_ordinary_word_is_not_corrected_as_a_typo() -> None:
+    contact = entry(
+        "contact-support",
+        ("Contact support", "联系客服"),
+        (("how do I contact support",), ("怎么联系客服",)),
+        ("contact support", "客服"),
+    )
+    idx = KnowledgeIndex.build([*FIXTURE, contact])
+    assert idx.search("how do I contcat support").slug == "contact-support"  # a misspelling is corrected
+    assert idx.search("how do I contract support").slug is None  # a word in its own right is not
+
+
 INDEPENDENT_FLOORS = {
     "third writer": {"en": 0.84, "zh": 0.92, "zh-Hant": 0.92, "mixed": 0.95, "abstain": 0.78},
     "fourth writer": {"en": 0.78, "zh": 0.94, "zh-Hant": 0.85, "mixed": 0.88, "abstain": 0.62},

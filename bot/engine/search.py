@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.engine.common_words import is_common_english
 from bot.engine.index import K1, MIN_TYPO_WORD, deletions
 from bot.engine.language import language_of_cleaned, locale_language
 from bot.engine.normalize import MAX_MATCH_CHARS, Cleaned, clean, fold_chinese, simplified_variant
@@ -114,6 +115,8 @@ def _query_vector(
         if term is None or term in index.vocab or term in OTHER_APP_TERMS or len(word) < MIN_TYPO_WORD:
             continue  # an app's name is not a typo ("twitch" is not "switch")
         fixed = _correct_typo(index, word)
+        if fixed and is_common_english(word):
+            continue  # a word in its own right ("contract" is not "contact")
         fixed_term = word_term(fixed) if fixed else None
         if fixed_term and fixed_term in index.vocab and fixed_term not in terms:
             terms.pop(term, None)
