@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.lexicon import CONCEPTS, OTHER_APPS
+from bot.engine.lexicon import CONCEPTS, OTHER_APPS, OWN_MEANING
 from bot.engine.normalize import HAN, fold_chinese
-from bot.engine.tokenize import _CONCEPT_OF_ZH, HOME_APP_TERM, OTHER_APP_TERMS, _group_term, word_term
+from bot.engine.tokenize import (
+    _CONCEPT_OF_ZH,
+    HOME_APP_TERM,
+    OTHER_APP_TERMS,
+    _group_term,
+    word_term,
+)
 
 GROUPS = (*CONCEPTS, *OTHER_APPS)
 
@@ -36,3 +42,13 @@ def test_chinese_words_are_in_the_form_questions_take(group: tuple[str, ...]) ->
 def test_rednote_is_not_another_app() -> None:
     assert HOME_APP_TERM not in OTHER_APP_TERMS
     assert word_term("xiaohongshu") == HOME_APP_TERM == word_term("rednote")
+
+
+def test_words_with_their_own_meaning_keep_it() -> None:
+    """ "social" is not politics (it shares "socialism"'s stem), nor "generally" a stereotype: such words keep a
+    term of their own, which no concept group uses."""
+    heads = {_group_term(group) for group in GROUPS}
+    terms = {w: word_term(w) for w in OWN_MEANING}
+    assert terms == OWN_MEANING
+    assert not heads & set(terms.values())
+    assert word_term("socialism") == word_term("politics") != word_term("social")

@@ -126,6 +126,34 @@ ABBREVIATIONS: dict[str, str] = {
 }
 """Casual spellings -> the word the knowledge base uses (before stemming)."""
 
+_OWN_MEANING_GROUPS: tuple[tuple[str, ...], ...] = (
+    # Words whose stem is a concept word's stem but which mean something else. "social" shares "socialism"'s
+    # stem (politics), "generally" "generalization"'s (stereotype), "polite" "politics"', "likely" "likes"',
+    # "living" "live"'s (streaming), "anime" "animal"'s (pet), "authorities" "authorize"'s (permission) ...
+    ("social", "socially", "socialize", "socializing"),
+    ("general", "generally", "generals"),
+    ("polite", "politely", "politeness"),
+    ("likely",),
+    ("living", "lived", "lives", "lively"),
+    ("anime", "animation", "animations", "animated"),
+    ("terminal", "terminals", "terminally"),
+    ("disability", "disabilities"),
+    ("suspense",),
+    ("authority", "authorities", "author", "authors", "authored"),
+    ("impress", "impressed", "impressive", "impressively"),
+    ("incoming",),
+    ("identical", "identically"),
+    ("subjective", "subjectivity", "subjected"),
+    ("savings",),
+    ("stored", "storing"),
+    ("critical", "critically"),
+    ("influence", "influenced", "influences", "influencing"),
+    ("genuinely",),
+    ("minority", "minorities"),
+)
+OWN_MEANING = {word: group[0] for group in _OWN_MEANING_GROUPS for word in group}
+"""Word -> its own matching term (its group's first word), bypassing stemming and the concept groups."""
+
 CONCEPTS: tuple[tuple[str, ...], ...] = (
     # Each group: English words (matched after abbreviation, as stems), then Chinese words (matched in text).
     (

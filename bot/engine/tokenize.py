@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import snowballstemmer
 
-from bot.engine.lexicon import ABBREVIATIONS, CONCEPTS, EN_STOPWORDS, OTHER_APPS, ZH_STOPWORDS
+from bot.engine.lexicon import ABBREVIATIONS, CONCEPTS, EN_STOPWORDS, OTHER_APPS, OWN_MEANING, ZH_STOPWORDS
 from bot.engine.normalize import HAN, HAN_CLASS
 
 EMOJI_TERM = "emoji"
@@ -214,6 +214,8 @@ def word_term(word: str) -> str | None:
         term = None
     elif not base.isalpha():
         term = base
+    elif base in OWN_MEANING:
+        term = OWN_MEANING[base]
     else:
         stem = _stem(base)
         full = _ABBREVIATION_OF_STEM.get(stem)
