@@ -222,7 +222,7 @@ def evidence(index: KnowledgeIndex, text: str, emoji: int = 0, variant: str | No
     return Evidence(features, known_share, han_share, _elsewhere(index, apps))
 
 
-RANK_WEIGHTS = np.array([0.5699, 0.1339, 0.0849, 0.1691, 0.0421, 0.0, 0.0])
+RANK_WEIGHTS = np.array([0.5489, 0.1264, 0.0844, 0.172, 0.0684, 0.0, 0.0])
 """Weights of FEATURES in an entry's ranking score (fitted by `benchmarks.engine_fit` on the knowledge base's
 own example questions, each held out in turn)."""
 
@@ -249,11 +249,11 @@ def decision_inputs(ev: Evidence, scores: np.ndarray, order: np.ndarray) -> np.n
     return np.array([1.0, top, (top - runner_up) / max(top, 1e-9), ev.han_share, ev.known_share, nearest])
 
 
-DECISION_WEIGHTS = np.array([-9.21, 6.78, 0.0, 0.578, 6.648, 2.072])
+DECISION_WEIGHTS = np.array([-9.32, 7.484, 0.0, 0.569, 6.709, 1.547])
 """Logistic weights of `decision_inputs`: the probability that the best entry is the answer (fitted by
 `benchmarks.engine_fit`: hand-written real-style questions ranked right against off-topic questions)."""
 
-ANSWER_FLOOR = 0.107
+ANSWER_FLOOR = 0.117
 """Answer when that probability reaches this, else abstain: the cross-validated 90th percentile of the
 everyday off-topic questions' probabilities (fitted by `benchmarks.engine_fit`, not chosen on the dev set)."""
 
