@@ -10,7 +10,7 @@ import pytest_asyncio
 from bot.app import Core, open_core
 from bot.client import RedNoteBot
 from bot.config import Settings
-from tests.fakediscord import BotRunner, FakeDiscord, Guild, Perm, Role, User, run_bot
+from tests.fakediscord import BotRunner, ChannelType, FakeDiscord, Guild, Perm, Role, User, run_bot
 
 
 @dataclass
@@ -38,6 +38,9 @@ def build_world(fake: FakeDiscord) -> tuple[Guild, Guild, User, Role, User]:
     guild = fake.default_world()
     editor_role = guild.add_role("Editors")
     editor = fake.add_user("editor")
+    guild.add_channel(
+        "general-questions", ChannelType.PUBLIC_THREAD, parent=guild.channel("general"), owner=fake.member
+    )
     guild.add_member(editor, [editor_role])
     other = fake.add_guild("Other Guild")
     other.add_channel("lobby")

@@ -44,6 +44,17 @@ async def test_enabled_channel_answers_confident_questions_only(world: World) ->
     assert "post-removed-or-limited" in (await asked.wait_reply()).embed["footer"]["text"]
 
 
+async def test_threads_of_an_enabled_channel_are_enabled(world: World) -> None:
+    fake = world.fake
+    thread = world.guild.channel("general-questions")
+    await no_reply(await fake.send_message("how do I sign up for rednote?", channel=thread))
+    await enable_general(world)
+    question = await fake.send_message("how do I sign up for rednote?", channel=thread)
+    reply = await question.wait_reply()
+    assert "sign-up" in reply.embed["footer"]["text"]
+    assert reply.channel_id == thread.id
+
+
 async def test_mention_answers_or_says_it_does_not_know(world: World) -> None:
     fake = world.fake
     me = fake.bot_user.mention

@@ -241,6 +241,8 @@ class Guild:
         )
         if channel.is_thread and channel.parent_id is None:
             raise ValueError("a thread needs a parent channel")
+        if channel.is_thread and channel.owner_id is None:
+            raise ValueError("a thread needs an owner (Discord always sends one)")
         self.channels[channel.id] = channel
         if self.world is not None:
             self.world.channels[channel.id] = channel
