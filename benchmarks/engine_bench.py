@@ -25,6 +25,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from benchmarks.question_files import slug_questions
+from benchmarks.stats import percentile
 from bot.engine import KnowledgeIndex, Match
 from bot.engine.normalize import clean, to_simplified
 from bot.knowledge.entry import Entry
@@ -114,8 +115,7 @@ def timings(search: Callable[[str], Match], queries: Sequence[str], rounds: int)
             start = time.perf_counter()
             search(q)
             samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+    return statistics.median(samples), percentile(samples, 0.99)
 
 
 def synthetic_kb(entries: Sequence[Entry], n: int, seed: int = 7) -> list[Entry]:
