@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import KnowledgeIndex, Match
+from bot.engine import KnowledgeIndex, Match, common_words
 from bot.engine.search import top_entries
 from bot.knowledge.entry import Entry
 from bot.knowledge.source import load_entries
@@ -346,6 +346,12 @@ def test_an_ordinary_word_is_not_corrected_as_a_typo() -> None:
     idx = KnowledgeIndex.build([*FIXTURE, contact])
     assert idx.search("how do I contcat support").slug == "contact-support"  # a misspelling is corrected
     assert idx.search("how do I contract support").slug is None  # a word in its own right is not
+
+
+def test_ordinary_english_words_are_told_from_misspellings() -> None:
+    common_words.warm()
+    assert [common_words.is_common_english(w) for w in ("contract", "bread", "feel")] == [True] * 3
+    assert [common_words.is_common_english(w) for w in ("recieve", "acount", "zzqx")] == [False] * 3
 
 
 INDEPENDENT_FLOORS = {

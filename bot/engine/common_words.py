@@ -14,6 +14,12 @@ COMMON_ZIPF = 3.0
 misspellings stay below it ("recieve" 2.75, "definately" 2.87); "feel", "lost", "date" are far above."""
 
 
+def warm() -> None:
+    """Load the list now (a long-running process does it in a worker thread at start-up, so the first
+    question with a typo does not pay the ~0.2 s import on the event loop)."""
+    is_common_english("the")
+
+
 @lru_cache(maxsize=4096)
 def is_common_english(word: str) -> bool:
     """Whether `word` (lower case) is frequent enough in English to be a word rather than a misspelling."""
