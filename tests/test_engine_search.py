@@ -195,9 +195,9 @@ def test_huge_input_is_bounded(index: KnowledgeIndex, text: str) -> None:
 # --- The shipped knowledge base against the dev set -----------------------------------------------------------
 
 FLOORS = {
-    "en": 0.8,
+    "en": 0.86,
     "zh": 0.85,
-    "zh-Hant": 0.68,
+    "zh-Hant": 0.73,
     "mixed": 0.94,
     "abstain": 0.85,
     "reply language": 0.97,
@@ -355,8 +355,8 @@ def test_ordinary_english_words_are_told_from_misspellings() -> None:
 
 
 INDEPENDENT_FLOORS = {
-    "third writer": {"en": 0.84, "zh": 0.92, "zh-Hant": 0.92, "mixed": 0.95, "abstain": 0.78},
-    "fourth writer": {"en": 0.78, "zh": 0.94, "zh-Hant": 0.85, "mixed": 0.88, "abstain": 0.62},
+    "third writer": {"en": 0.87, "zh": 0.92, "zh-Hant": 0.95, "mixed": 0.95, "abstain": 0.78},
+    "fourth writer": {"en": 0.81, "zh": 0.94, "zh-Hant": 0.88, "mixed": 0.88, "abstain": 0.70},
 }
 """A little below what the engine measures on the two independent sets (`engine_bench.INDEPENDENT`, README):
 they guard against a change that helps the dev set and the fitting data at the expense of questions written
